@@ -1,0 +1,31 @@
+# Two commands matter: `make demo` runs the bot locally, `make test` runs every test.
+# Each builds its own virtual environment on first use.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint bench serve clean
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/ecombot demo
+
+test: $(STAMP)
+	$(BIN)/ruff check bot handlers jobs metrics tests bench
+	$(BIN)/mypy
+	$(BIN)/pytest
+
+serve: $(STAMP)
+	$(BIN)/ecombot serve
+
+bench: $(STAMP)
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) ecombot.db .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,85 @@
+"""`ecombot` command line: the composition root that hands settings to every part."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from functools import cached_property
+
+import click
+from sqlalchemy import Engine
+
+from bot.config import ConfigError, Settings, load_settings
+from bot.logs import setup_logging
+
+
+@dataclass
+class Context:
+    """Settings and the engine, loaded lazily so `--help` works with a broken config."""
+
+    overrides: dict[str, str]
+
+    @cached_property
+    def settings(self) -> Settings:
+        try:
+            return load_settings(**self.overrides)
+        except ConfigError as exc:
+            raise click.ClickException(str(exc)) from None
+
+    @cached_property
+    def engine(self) -> Engine:
+        from metrics.db import connect
+
+        try:
+            return connect(self.settings.database_url)
+        except Exception as exc:  # noqa: BLE001 - a bad URL or a down server is a user error here
+            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise click.ClickException(f"cannot open DATABASE_URL: {first}") from None
+
+
+pass_ctx = click.make_pass_decorator(Context)
+
+
+@click.group()
+@click.option("--database-url", envvar="DATABASE_URL", default=None, help="Overrides DATABASE_URL.")
+@click.option("--log-level", default=None, help="DEBUG, INFO, WARNING…")
+@click.pass_context
+def main(click_ctx: click.Context, database_url: str | None, log_level: str | None) -> None:
+    """ecombot — e-commerce operations in Slack."""
+    setup_logging(log_level)
+    overrides = {"database_url": database_url} if database_url else {}
+    click_ctx.obj = Context(overrides)
+
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+@pass_ctx
+def db_upgrade(ctx: Context) -> None:
+    """Create or migrate the schema to the newest revision."""
+    from metrics.db import connect, current_revision
+
+    engine = connect(ctx.settings.database_url, migrate=False)
+    from metrics.db import upgrade
+
+    upgrade(engine)
+    with engine.connect() as conn:
+        click.echo(f"schema at revision {current_revision(conn)}")
+
+
+def _register() -> None:
+    # Each feature keeps its commands in its own module; the root only lists them.
+    from bot import cli_data
+
+    for command in cli_data.COMMANDS:
+        main.add_command(command)
+
+
+_register()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
