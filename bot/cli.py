@@ -70,12 +70,16 @@ def db_upgrade(ctx: Context) -> None:
         click.echo(f"schema at revision {current_revision(conn)}")
 
 
+_COMMAND_MODULES = ("bot.cli_data", "bot.cli_seed")
+
+
 def _register() -> None:
     # Each feature keeps its commands in its own module; the root only lists them.
-    from bot import cli_data
+    import importlib
 
-    for command in cli_data.COMMANDS:
-        main.add_command(command)
+    for name in _COMMAND_MODULES:
+        for command in importlib.import_module(name).COMMANDS:
+            main.add_command(command)
 
 
 _register()
