@@ -70,7 +70,7 @@ def db_upgrade(ctx: Context) -> None:
         click.echo(f"schema at revision {current_revision(conn)}")
 
 
-_COMMAND_MODULES = ("bot.cli_data", "bot.cli_seed")
+_COMMAND_MODULES = ("bot.cli_data", "bot.cli_seed", "bot.cli_serve")
 
 
 def _register() -> None:

@@ -1,0 +1,14 @@
+"""Slack listeners, one module per command or action family, each with `register(app, deps)`."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.deps import Deps
+
+
+def register_all(app: App, deps: Deps) -> None:
+    from handlers import actions, commands
+
+    commands.register(app, deps)
+    actions.register(app, deps)

@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.deps import Deps
+
+
+def register(app: App, deps: Deps) -> None:
+    from handlers.commands import help, roi
+
+    roi.register(app, deps)
+    help.register(app, deps)

@@ -1,0 +1,49 @@
+"""`create_app(deps)`: the Bolt app with every handler registered — the bot's composition root."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+
+from bot.deps import Deps
+
+log = logging.getLogger(__name__)
+
+
+def web_client(deps: Deps) -> WebClient:
+    """A Web API client for SLACK_API_URL that retries 429 (honouring Retry-After), 5xx and resets."""
+    return WebClient(
+        token=deps.settings.slack_bot_token,
+        base_url=deps.settings.slack_api_url,
+        timeout=15,
+        retry_handlers=[
+            ConnectionErrorRetryHandler(max_retry_count=2),
+            RateLimitErrorRetryHandler(max_retry_count=3),
+            ServerErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+
+
+def create_app(deps: Deps, *, verify_token: bool = True) -> App:
+    from handlers import register_all
+
+    settings = deps.settings
+    app = App(
+        client=web_client(deps),
+        signing_secret=settings.slack_signing_secret or "",
+        # auth.test at start-up catches a wrong token before the first user does
+        token_verification_enabled=verify_token and bool(settings.slack_bot_token),
+        # the HTTP listener returns as soon as ack() ran; lazy listeners do the work after
+        process_before_response=False,
+        # request_verification stays on: Bolt refuses bad or stale signatures with 401
+    )
+    register_all(app, deps)
+    log.info("slack app ready", extra={"api_url": settings.slack_api_url})
+    return app

@@ -1,0 +1,16 @@
+"""The "data as of …" line every message carries (newest imported date per source)."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection
+
+from bot.deps import Deps
+from handlers.views.texts import t
+
+
+def data_footer(conn: Connection, deps: Deps, sources: tuple[str, ...] = ("orders", "ad_spend")) -> str | None:
+    from metrics.freshness import data_as_of
+
+    as_of = data_as_of(conn)
+    parts = [f"{name} {as_of[name].isoformat()}" for name in sources if as_of.get(name) is not None]
+    return t("footer.data_as_of", deps.locale, when=", ".join(parts)) if parts else None

@@ -1,0 +1,139 @@
+"""ROI message: metrics results in, Block Kit dicts and a chart out. Pure: no Slack calls, no SQL."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+from slack_sdk.models.blocks import (
+    ContextBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    PlainTextObject,
+    SectionBlock,
+)
+
+from handlers.views import charts, fmt
+from handlers.views.limits import FIELD_TEXT, HEADER_TEXT, SECTION_TEXT, clip
+from handlers.views.texts import t
+from metrics.sales import RoiResult
+
+
+@dataclass(frozen=True)
+class RoiView:
+    text: str  # notification fallback
+    blocks: list[dict[str, Any]]
+    chart: bytes | None
+    chart_name: str
+    chart_title: str
+
+
+def _basis(result: RoiResult, locale: str) -> str:
+    return t("roi.basis.attributed" if result.attributed else "roi.basis.channel", locale)
+
+
+def _context(lines: Sequence[str]) -> dict[str, Any]:
+    return ContextBlock(elements=[MarkdownTextObject(text=clip(x, FIELD_TEXT)) for x in lines]).to_dict()
+
+
+def channel_roi_view(
+    *,
+    result: RoiResult,
+    previous: RoiResult,
+    daily: pd.DataFrame,
+    channel_name: str,
+    floor: Decimal,
+    locale: str,
+    tz_name: str,
+    footer: str | None,
+) -> RoiView:
+    window = str(result.window)
+    blocks: list[dict[str, Any]] = [
+        HeaderBlock(text=PlainTextObject(text=clip(
+            t("roi.title", locale, channel=channel_name, window=result.window.label), HEADER_TEXT))).to_dict()
+    ]
+    if result.roi is None:
+        text = t("roi.no_spend", locale, channel=channel_name, window=window, gmv=fmt.money(result.channel_gmv))
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=clip(text, SECTION_TEXT))).to_dict())
+    else:
+        basis = _basis(result, locale)
+        fields = [
+            t("roi.field.roi", locale, roi=fmt.roi(result.roi), basis=basis),
+            t("roi.field.spend", locale, spend=fmt.money(result.spend)),
+            t("roi.field.gmv", locale, gmv=fmt.money(result.gmv), basis=basis),
+            t("roi.field.cpc", locale, cpc=fmt.money(result.cpc)),
+            t("roi.field.ctr", locale, ctr=fmt.pct(result.ctr, 2)),
+            t("roi.field.prev", locale, days=result.window.days, prev=fmt.roi(previous.roi),
+              now=fmt.roi(result.roi), change=fmt.change(result.roi, previous.roi)),
+        ]
+        if result.attributed:
+            fields.insert(3, t("roi.field.channel_gmv", locale, gmv=fmt.money(result.channel_gmv)))
+        blocks.append(SectionBlock(fields=[MarkdownTextObject(text=clip(f, FIELD_TEXT)) for f in fields]).to_dict())
+        text = f"ROI {channel_name} {result.window.label}: {fmt.roi(result.roi)}"
+        if result.roi < floor:
+            warning = t("roi.below_floor", locale, roi=fmt.roi(result.roi), floor=fmt.roi(floor), channel=channel_name)
+            blocks.append(SectionBlock(text=MarkdownTextObject(text=warning)).to_dict())
+            text += " — " + warning
+    lines = [t("roi.window", locale, window=window, days=result.window.days, tz=tz_name, floor=fmt.roi(floor))]
+    if footer:
+        lines.append(footer)
+    blocks.append(_context(lines))
+    chart = None
+    title = t("roi.chart_title", locale, channel=channel_name, window=result.window.label)
+    if result.roi is not None:
+        chart = charts.daily_roi_chart(
+            daily, floor=floor, title=title, floor_label=t("roi.chart_floor", locale, floor=fmt.roi(floor))
+        )
+    return RoiView(text, blocks, chart, f"roi-{result.channel or 'all'}-{result.window.label}.png", title)
+
+
+def ranking_view(
+    *,
+    results: Sequence[RoiResult],
+    names: dict[str, str],
+    floors: dict[str, Decimal],
+    locale: str,
+    tz_name: str,
+    footer: str | None,
+) -> RoiView:
+    window = results[0].window
+    title_text = clip(t("roi.title_all", locale, window=window.label), HEADER_TEXT)
+    blocks: list[dict[str, Any]] = [HeaderBlock(text=PlainTextObject(text=title_text)).to_dict()]
+    lines = []
+    for rank, r in enumerate(results, 1):
+        name = names[r.channel or ""]
+        if r.roi is None:
+            lines.append(t("roi.rank_none", locale, rank=rank, channel=name, gmv=fmt.money(r.channel_gmv)))
+        else:
+            floor = floors[r.channel or ""]
+            flag = "  :warning:" if r.roi < floor else ""
+            lines.append(t("roi.rank_line", locale, rank=rank, channel=name, roi=fmt.roi(r.roi),
+                           spend=fmt.money(r.spend), gmv=fmt.money(r.gmv), flag=flag))
+    blocks.append(SectionBlock(text=MarkdownTextObject(text=clip("\n".join(lines), SECTION_TEXT))).to_dict())
+    default_floor = min(floors.values()) if floors else Decimal(2)
+    context = [t("roi.window", locale, window=str(window), days=window.days, tz=tz_name, floor=fmt.roi(default_floor))]
+    if footer:
+        context.append(footer)
+    blocks.append(_context(context))
+    with_spend = [r for r in results if r.roi is not None]
+    title = t("roi.chart_title_all", locale, window=window.label)
+    chart = None
+    if with_spend:
+        chart = charts.ranking_chart(
+            [names[r.channel or ""] for r in with_spend],
+            [r.roi for r in with_spend],
+            floors=[floors[r.channel or ""] for r in with_spend],
+            title=title,
+        )
+    else:
+        blocks.insert(1, SectionBlock(text=MarkdownTextObject(
+            text=t("roi.no_spend_any", locale, window=str(window)))).to_dict())
+    text = "ROI " + ", ".join(f"{names[r.channel or '']} {fmt.roi(r.roi)}" for r in results)
+    return RoiView(text, blocks, chart, f"roi-all-{window.label}.png", title)
+
+
+def plain_blocks(text: str) -> list[dict[str, Any]]:
+    return [SectionBlock(text=MarkdownTextObject(text=clip(text, SECTION_TEXT))).to_dict()]
