@@ -149,3 +149,7 @@ imports = Table(
 )
 
 FACT_TABLES = (orders, daily_sales, traffic, ad_spend, inventory, reviews, experiments, imports)
+
+# Feature tables live in their own modules on the same metadata; importing them here makes
+# `metadata` complete for migrations and tests whichever module is imported first.
+from metrics import schema_budget, schema_jobs  # noqa: E402,F401

@@ -89,6 +89,18 @@ COMMANDS: list[tuple[str, str, str, str]] = [
 ]
 
 
+def _merge() -> None:
+    from handlers.views import texts_budget, texts_jobs
+
+    for module in (texts_jobs, texts_budget):
+        for lang, table in module.TEXTS.items():
+            TEXTS.setdefault(lang, {}).update(table)
+        COMMANDS[-1:-1] = module.COMMANDS  # keep `/ecombot help` last
+
+
+_merge()
+
+
 def t(key: str, locale: str = "en", **values: Any) -> str:
     table = TEXTS.get(locale, TEXTS["en"])
     template = table.get(key) or TEXTS["en"][key]
