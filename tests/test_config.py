@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from click.testing import CliRunner
+
+from bot.cli import main
+from bot.config import ConfigError, load_settings
+
+
+def test_defaults() -> None:
+    s = load_settings(_env_file=None)
+    assert s.bot_timezone == "Asia/Shanghai"
+    assert s.database_url == "sqlite:///ecombot.db"
+    assert s.floor_for("douyin") == Decimal(2)
+
+
+def test_lists_and_floors_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FINANCE_APPROVERS", "U1, U2,,")
+    monkeypatch.setenv("ROI_FLOORS", "douyin=2.5, tmall=1:3")
+    monkeypatch.setenv("JOB_SCHEDULES", "daily-report=0 9 * * *; stock-alerts=30 8,14 * * *")
+    s = load_settings(_env_file=None)
+    assert s.finance_approvers == ("U1", "U2")
+    assert s.floor_for("douyin") == Decimal("2.5")
+    assert s.floor_for("tmall") == Decimal(3)
+    assert s.floor_for("jd") == Decimal(2)
+    assert s.job_schedules == {"daily-report": "0 9 * * *", "stock-alerts": "30 8,14 * * *"}
+
+
+@pytest.mark.parametrize(
+    ("var", "value", "needle"),
+    [
+        ("BOT_TIMEZONE", "Mars/Base", "BOT_TIMEZONE: 'Mars/Base' is not an IANA time zone"),
+        ("DATABASE_URL", "not a url", "DATABASE_URL: 'not a url' is not a SQLAlchemy URL"),
+        ("BOT_LOCALE", "fr", "BOT_LOCALE"),
+        ("ROI_FLOOR", "-1", "ROI_FLOOR"),
+        ("ROI_FLOORS", "douyin", "ROI_FLOORS: expected name=value"),
+        ("JOB_SCHEDULES", "daily-report=9am", "JOB_SCHEDULES: expected job-name=<5-field cron>"),
+        ("SLACK_API_URL", "ftp://x", "SLACK_API_URL"),
+    ],
+)
+def test_bad_values_are_named(monkeypatch: pytest.MonkeyPatch, var: str, value: str, needle: str) -> None:
+    monkeypatch.setenv(var, value)
+    with pytest.raises(ConfigError) as info:
+        load_settings(_env_file=None)
+    assert needle in str(info.value)
+
+
+def test_cli_reports_bad_config_without_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BOT_TIMEZONE", "Nowhere/Land")
+    result = CliRunner().invoke(main, ["db", "upgrade"])
+    assert result.exit_code != 0
+    assert "BOT_TIMEZONE" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_db_upgrade_on_a_fresh_file(tmp_path: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    url = f"sqlite:///{tmp_path}/fresh.db"
+    result = CliRunner().invoke(main, ["--database-url", url, "db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    assert "schema at revision" in result.output
+
+
+def test_redacted_hides_secrets() -> None:
+    s = load_settings(
+        _env_file=None, slack_bot_token="xoxb-secret", database_url="postgresql://u:pw@h/db"
+    )
+    red = s.redacted()
+    assert red["slack_bot_token"] == "***"
+    assert "pw" not in red["database_url"]
