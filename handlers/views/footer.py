@@ -12,5 +12,5 @@ def data_footer(conn: Connection, deps: Deps, sources: tuple[str, ...] = ("order
     from metrics.freshness import data_as_of
 
     as_of = data_as_of(conn)
-    parts = [f"{name} {as_of[name].isoformat()}" for name in sources if as_of.get(name) is not None]
+    parts = [f"{name} {day.isoformat()}" for name in sources if (day := as_of.get(name)) is not None]
     return t("footer.data_as_of", deps.locale, when=", ".join(parts)) if parts else None
