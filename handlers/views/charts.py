@@ -67,6 +67,11 @@ def _figure() -> tuple[Figure, object]:
     return fig, ax
 
 
+def _short(text: str, limit: int) -> str:
+    # long titles push tight_layout past the figure edge; a chart title is a label, not prose
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _png(fig: Figure) -> bytes:
     buf = io.BytesIO()
     fig.tight_layout()
@@ -95,7 +100,7 @@ def daily_roi_chart(daily: pd.DataFrame, *, floor: Decimal, title: str, floor_la
     locator = mdates.AutoDateLocator(minticks=3, maxticks=8)  # type: ignore[no-untyped-call]
     ax.xaxis.set_major_locator(locator)  # type: ignore[attr-defined]
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))  # type: ignore[attr-defined,no-untyped-call]
-    ax.set_title(title, fontfamily=family, fontsize=12, color=TEXT_COLOR, loc="left")  # type: ignore[attr-defined]
+    ax.set_title(_short(title, 70), fontfamily=family, fontsize=12, color=TEXT_COLOR, loc="left")  # type: ignore[attr-defined]
     return _png(fig)
 
 
@@ -118,8 +123,8 @@ def ranking_chart(
             textcoords="offset points", va="center", fontsize=9, fontfamily=family, color=TEXT_COLOR,
         )
     ax.set_yticks(ys)  # type: ignore[attr-defined]
-    ax.set_yticklabels(labels, fontfamily=family)  # type: ignore[attr-defined]
+    ax.set_yticklabels([_short(x, 16) for x in labels], fontfamily=family)  # type: ignore[attr-defined]
     ax.set_xlim(0, max([*nums, *(float(f) for f in floors), 1.0]) * 1.25)  # type: ignore[attr-defined]
     ax.xaxis.set_major_formatter(lambda v, _pos: f"1:{v:g}")  # type: ignore[attr-defined]
-    ax.set_title(title, fontfamily=family, fontsize=12, color=TEXT_COLOR, loc="left")  # type: ignore[attr-defined]
+    ax.set_title(_short(title, 70), fontfamily=family, fontsize=12, color=TEXT_COLOR, loc="left")  # type: ignore[attr-defined]
     return _png(fig)
