@@ -35,6 +35,7 @@ class FakeSocketMode:
         self._thread: threading.Thread | None = None
         self._changed = threading.Condition()
         self._open: list[ServerConnection] = []
+        self._draining: list[ServerConnection] = []  # told to reconnect; closed once a new one arrives
         self._connected_total = 0
         self._acks: dict[str, Json] = {}
         self._received: list[Json] = []
@@ -43,7 +44,8 @@ class FakeSocketMode:
     # -- lifecycle ----------------------------------------------------------------------------
 
     def start(self) -> FakeSocketMode:
-        self._server = serve(self._serve, self.host, 0)
+        # a short close_timeout: stop() must not wait 10 s for a client that drops sockets without a close frame
+        self._server = serve(self._serve, self.host, 0, close_timeout=0.5, compression=None)
         self._thread = threading.Thread(target=self._server.serve_forever, name="fake-socket-mode", daemon=True)
         self._thread.start()
         return self
@@ -121,6 +123,7 @@ class FakeSocketMode:
         msg = json.dumps({"type": "disconnect", "reason": reason, "debug_info": {"host": "applink-fake"}})
         with self._changed:
             conns = list(self._open)
+            self._draining.extend(conns)
         for conn in conns:
             conn.send(msg)
 
@@ -154,7 +157,11 @@ class FakeSocketMode:
         with self._changed:
             self._open.append(conn)
             self._connected_total += 1
+            stale, self._draining = self._draining, []
             self._changed.notify_all()
+        # Slack drops a connection it asked to refresh once the replacement is up; clients rely on that
+        for old in stale:
+            threading.Thread(target=old.close, name="fake-socket-mode-drain", daemon=True).start()
         log.debug("socket mode client connected: %s", conn.request.path if conn.request else "?")
         try:
             for raw in conn:
@@ -164,6 +171,8 @@ class FakeSocketMode:
         finally:
             with self._changed:
                 self._open.remove(conn)
+                if conn in self._draining:
+                    self._draining.remove(conn)
                 self._changed.notify_all()
 
     def _on_message(self, raw: str | bytes) -> None:
