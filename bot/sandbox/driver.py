@@ -205,7 +205,7 @@ def block_action(
 ) -> tuple[int, str]:
     """POST a signed button click; with `fake` and `message_ts`, the message is read from the fake."""
     if message is None and fake is not None and message_ts:
-        message = fake.workspace.find_message(channel_id, message_ts)
+        message = fake.message(channel_id, message_ts)
     payload = block_action_payload(
         action_id,
         value,
@@ -267,6 +267,8 @@ def view_submission(
     view = fields.pop("view", None)
     if view is None and fake is not None and view_id:
         with fake.workspace.lock:
+            if view_id not in fake.workspace.views:
+                raise KeyError(f"no view {view_id} was opened on the fake")
             view = dict(fake.workspace.views[view_id])
     payload = view_submission_payload(callback_id, values, view=view, **fields)
     return post_signed(bot_url, secret, urlencode({"payload": json.dumps(payload)}), retry_num=retry_num)

@@ -132,6 +132,9 @@ class FakeSlack:
     def messages(self, channel: str) -> list[Json]:
         return self.workspace.messages(channel)
 
+    def message(self, channel: str, ts: str) -> Json:
+        return self.workspace.message(channel, ts)
+
     def thread(self, channel: str, thread_ts: str) -> list[Json]:
         return self.workspace.thread(channel, thread_ts)
 

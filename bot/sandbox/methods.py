@@ -189,6 +189,40 @@ def conversations_replies(ws: Workspace, req: ApiRequest) -> Json:
     return {"messages": msgs, "has_more": False}
 
 
+def _reaction_target(ws: Workspace, req: ApiRequest) -> tuple[Json, str]:
+    ch = ws.channel(_need(req.args, "channel", "channel_not_found"))
+    msg = ws.find_message(ch.id, _need(req.args, "timestamp", "message_not_found"))
+    return msg, _need(req.args, "name", "invalid_name")
+
+
+@method("reactions.add")
+def reactions_add(ws: Workspace, req: ApiRequest) -> Json:
+    msg, name = _reaction_target(ws, req)
+    reactions: list[Json] = msg.setdefault("reactions", [])
+    found = next((r for r in reactions if r["name"] == name), None)
+    if found is None:
+        reactions.append({"name": name, "users": [BOT_USER_ID], "count": 1})
+    elif BOT_USER_ID in found["users"]:
+        raise SlackError("already_reacted")
+    else:
+        found["users"].append(BOT_USER_ID)
+        found["count"] += 1
+    return {}
+
+
+@method("reactions.remove")
+def reactions_remove(ws: Workspace, req: ApiRequest) -> Json:
+    msg, name = _reaction_target(ws, req)
+    reactions: list[Json] = msg.get("reactions", [])
+    found = next((r for r in reactions if r["name"] == name and BOT_USER_ID in r["users"]), None)
+    if found is None:
+        raise SlackError("no_reaction")
+    found["users"].remove(BOT_USER_ID)
+    found["count"] -= 1
+    msg["reactions"] = [r for r in reactions if r["count"] > 0]
+    return {}
+
+
 @method("users.info")
 def users_info(ws: Workspace, req: ApiRequest) -> Json:
     return {"user": ws.user(_need(req.args, "user", "user_not_found")).info()}

@@ -182,11 +182,17 @@ class Workspace:
             return self.channels[dm_id]
 
     def find_message(self, channel_id: str, ts: str) -> Json:
+        """The stored message itself, for mutators; readers want `message()`, a copy."""
         with self.lock:
             for msg in self.channel(channel_id).messages:
                 if msg["ts"] == ts:
                     return msg
             raise SlackError("message_not_found")
+
+    def message(self, channel_id: str, ts: str) -> Json:
+        """A copy of one message (SlackError("message_not_found") if absent)."""
+        with self.lock:
+            return copy.deepcopy(self.find_message(channel_id, ts))
 
     def messages(self, channel_id: str) -> list[Json]:
         """Top-level messages and replies alike, oldest first (copies)."""

@@ -127,14 +127,16 @@ def make_handler(backend: Backend) -> type[BaseHTTPRequestHandler]:
                 body = parts[0] if parts else b""
             with backend.ws.lock:
                 f = backend.ws.files.get(file_id)
-                if f is None:
-                    self._plain(404, "file_not_found")
-                    return
-                f.data = body
-            self._plain(200, f"OK - {len(body)}")
+                if f is not None:
+                    f.data = body
+            if f is None:
+                self._plain(404, "file_not_found")
+            else:
+                self._plain(200, f"OK - {len(body)}")
 
         def _file(self, file_id: str) -> None:
-            f = backend.ws.files.get(file_id)
+            with backend.ws.lock:
+                f = backend.ws.files.get(file_id)
             if f is None or f.data is None:
                 self._json(404, {"ok": False, "error": "file_not_found"})
                 return

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import struct
 import threading
+import urllib.error
 import urllib.request
 import zlib
 from collections.abc import Iterator
@@ -83,6 +84,11 @@ def test_post_update_thread_ephemeral_delete(fake: FakeSlack, client: WebClient)
 
     link = client.chat_getPermalink(channel="C0REPORTS", message_ts=ts)
     assert link["permalink"].endswith("/archives/C0REPORTS/p" + ts.replace(".", ""))
+
+    client.reactions_add(channel="C0REPORTS", timestamp=ts, name="white_check_mark")
+    assert fake.message("C0REPORTS", ts)["reactions"] == [
+        {"name": "white_check_mark", "users": ["U0ECOMBOT"], "count": 1}
+    ]
 
     client.chat_delete(channel="C0REPORTS", ts=reply["ts"])
     assert [m["ts"] for m in fake.messages("C0REPORTS")] == [ts]
@@ -228,7 +234,7 @@ def test_response_url_ephemeral_in_channel_and_replace(fake: FakeSlack, client: 
     ts = client.chat_postMessage(channel="C0REPORTS", text="with buttons")["ts"]
     action_url = fake.new_response_url(channel_id="C0REPORTS", user_id="U0ALICE", message_ts=ts)
     _post_json(action_url, {"text": "clicked", "replace_original": True})
-    assert fake.workspace.find_message("C0REPORTS", ts)["text"] == "clicked"
+    assert fake.message("C0REPORTS", ts)["text"] == "clicked"
     _post_json(action_url, {"delete_original": True})
     assert ts not in [m["ts"] for m in fake.messages("C0REPORTS")]
 
@@ -281,27 +287,59 @@ def test_slash_command_sends_real_form_fields(fake: FakeSlack, serve: Any) -> No
     assert SignatureVerifier(SECRET).is_valid_request(rec.body, rec.headers)
     assert rec.headers["X-Slack-Retry-Num"] == "1"
     form = dict(urllib.parse.parse_qsl(rec.body.decode()))
-    assert {"token", "team_id", "team_domain", "channel_id", "channel_name", "user_id", "user_name", "command",
-            "text", "api_app_id", "is_enterprise_install", "response_url", "trigger_id"} <= form.keys()
+    assert {
+        "token",
+        "team_id",
+        "team_domain",
+        "channel_id",
+        "channel_name",
+        "user_id",
+        "user_name",
+        "command",
+        "text",
+        "api_app_id",
+        "is_enterprise_install",
+        "response_url",
+        "trigger_id",
+    } <= form.keys()
     assert (form["command"], form["text"]) == ("/roi", "douyin 7d")
     assert form["response_url"].startswith(fake.url + "/response/")
 
 
 def test_block_action_payload_comes_from_the_message(fake: FakeSlack, client: WebClient, serve: Any) -> None:
-    blocks = [{"type": "actions", "block_id": "roi_actions", "elements": [
-        {"type": "button", "action_id": "roi_refresh", "value": "douyin", "text": {"type": "plain_text", "text": "↻"}}
-    ]}]
+    blocks = [
+        {
+            "type": "actions",
+            "block_id": "roi_actions",
+            "elements": [
+                {
+                    "type": "button",
+                    "action_id": "roi_refresh",
+                    "value": "douyin",
+                    "text": {"type": "plain_text", "text": "↻"},
+                }
+            ],
+        }
+    ]
     ts = client.chat_postMessage(channel="C0REPORTS", text="ROI", blocks=blocks)["ts"]
     rec = _Recorder()
     block_action(serve(rec), SECRET, "roi_refresh", "douyin", fake=fake, message_ts=ts)
     payload = json.loads(dict(urllib.parse.parse_qsl(rec.body.decode()))["payload"])
     assert payload["type"] == "block_actions"
-    assert payload["container"] == {"type": "message", "message_ts": ts, "channel_id": "C0REPORTS",
-                                    "is_ephemeral": False}
+    assert payload["container"] == {
+        "type": "message",
+        "message_ts": ts,
+        "channel_id": "C0REPORTS",
+        "is_ephemeral": False,
+    }
     assert payload["message"]["blocks"] == blocks
     [action] = payload["actions"]
     assert (action["action_id"], action["block_id"], action["value"], action["type"]) == (
-        "roi_refresh", "roi_actions", "douyin", "button")
+        "roi_refresh",
+        "roi_actions",
+        "douyin",
+        "button",
+    )
     assert payload["response_url"].startswith(fake.url) and payload["trigger_id"]
 
 
@@ -315,10 +353,23 @@ def bolt_app(fake: FakeSlack) -> App:
     @app.command("/roi")
     def roi(ack: Any, say: Any, respond: Any, command: dict[str, Any]) -> None:
         ack()
-        say(text=f"ROI for {command['text']}: 2.5", blocks=[
-            {"type": "actions", "block_id": "roi", "elements": [
-                {"type": "button", "action_id": "roi_refresh", "value": command["text"],
-                 "text": {"type": "plain_text", "text": "Refresh"}}]}])
+        say(
+            text=f"ROI for {command['text']}: 2.5",
+            blocks=[
+                {
+                    "type": "actions",
+                    "block_id": "roi",
+                    "elements": [
+                        {
+                            "type": "button",
+                            "action_id": "roi_refresh",
+                            "value": command["text"],
+                            "text": {"type": "plain_text", "text": "Refresh"},
+                        }
+                    ],
+                }
+            ],
+        )
         respond(text="done", response_type="ephemeral")
 
     @app.action("roi_refresh")
@@ -348,15 +399,61 @@ def test_bolt_app_answers_a_signed_slash_command(fake: FakeSlack, bolt_app: App,
     status, _ = block_action(url, SECRET, "roi_refresh", "douyin", fake=fake, message_ts=message["ts"])
     assert status == 200
     fake.wait_for("response_url", count=2, timeout=10)
-    assert fake.workspace.find_message("C0REPORTS", message["ts"])["text"] == "refreshed douyin"
+    assert fake.message("C0REPORTS", message["ts"])["text"] == "refreshed douyin"
 
 
-def test_bolt_rejects_a_bad_signature_and_answers_view_submission(
-    fake: FakeSlack, bolt_app: App, serve: Any
-) -> None:
+def test_bolt_rejects_a_bad_signature_and_answers_view_submission(fake: FakeSlack, bolt_app: App, serve: Any) -> None:
     url = serve(SlackRequestHandler(bolt_app)) + "/slack/events"
     assert slash_command(url, "wrong-secret", fake=fake)[0] == 401
-    status, body = view_submission(url, SECRET, "budget", {"amount": {"input": {"type": "plain_text_input",
-                                                                               "value": "500"}}})
+    status, body = view_submission(
+        url, SECRET, "budget", {"amount": {"input": {"type": "plain_text_input", "value": "500"}}}
+    )
     assert status == 200
     assert json.loads(body) == {"response_action": "errors", "errors": {"amount": "too much"}}
+
+
+# -- state --------------------------------------------------------------------------------------
+
+
+def test_concurrent_posts_get_unique_ordered_ts(fake: FakeSlack, client: WebClient) -> None:
+    def post(i: int) -> None:
+        client.chat_postMessage(channel="C0ALERTS", text=f"alert {i}")
+
+    threads = [threading.Thread(target=post, args=(i,)) for i in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=10)
+    stamps = [m["ts"] for m in fake.messages("C0ALERTS")]
+    assert len(stamps) == len(set(stamps)) == 20
+    assert stamps == sorted(stamps, key=lambda ts: tuple(map(int, ts.split("."))))
+
+
+def test_multipart_upload_and_state_json(fake: FakeSlack, client: WebClient) -> None:
+    got = client.files_getUploadURLExternal(filename="a.csv", length=3)
+    boundary = "XyZ"
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n'
+        f"Content-Type: text/csv\r\n\r\nA,B\r\n--{boundary}--\r\n"
+    ).encode()
+    headers = {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+    with urllib.request.urlopen(urllib.request.Request(got["upload_url"], body, headers, method="POST")) as resp:
+        assert resp.read() == b"OK - 3"
+    assert fake.file_bytes(got["file_id"]) == b"A,B"
+
+    with pytest.raises(SlackApiError) as err:
+        client.files_completeUploadExternal(files=[{"id": "F_NEVER_UPLOADED"}], channel_id="C0REPORTS")
+    assert err.value.response["error"] == "file_not_found"
+
+    with urllib.request.urlopen(fake.url + "/state.json") as resp:
+        state = json.loads(resp.read())
+    assert {c["id"]: c["is_member"] for c in state["channels"]}["C0RANDOM"] is False
+    assert [f["size"] for f in state["files"]] == [3]
+
+
+def test_upload_url_fault_fails_files_upload_v2(fake: FakeSlack, client: WebClient) -> None:
+    fake.fail_next("upload_url", status=500)
+    # slack_sdk posts the bytes with plain urllib, so a 5xx from the upload host surfaces as HTTPError
+    with pytest.raises(urllib.error.HTTPError):
+        client.files_upload_v2(channel="C0REPORTS", content=b"x", filename="a.txt")
+    assert fake.calls("files.completeUploadExternal") == []
