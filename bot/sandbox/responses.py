@@ -99,7 +99,7 @@ class ResponseUrls:
                 finally:
                     ch.is_member = member
         else:
-            self._ws.post_ephemeral(target.channel_id, target.user_id, text=text, blocks=blocks)
+            self._ws.post_ephemeral(target.channel_id, target.user_id, text=text, blocks=blocks, need_member=False)
 
     @staticmethod
     def _original(target: _Target) -> str:

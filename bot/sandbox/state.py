@@ -258,9 +258,20 @@ class Workspace:
             msg = self.find_message(channel_id, ts)
             self.channel(channel_id).messages.remove(msg)
 
-    def post_ephemeral(self, channel_ref: str, user_id: str, *, text: str | None, blocks: list[Json] | None) -> str:
+    def post_ephemeral(
+        self,
+        channel_ref: str,
+        user_id: str,
+        *,
+        text: str | None,
+        blocks: list[Json] | None,
+        need_member: bool = True,
+    ) -> str:
+        """chat.postEphemeral needs the bot in the channel; a response_url (need_member=False) does not."""
         with self.lock:
             ch = self.channel(channel_ref)
+            if need_member and not ch.is_member:
+                raise SlackError("not_in_channel")
             if user_id not in self.users:
                 raise SlackError("user_not_in_channel")
             if not text and not blocks:

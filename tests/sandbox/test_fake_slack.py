@@ -113,6 +113,9 @@ def test_channel_errors_and_join(client: WebClient) -> None:
         with pytest.raises(SlackApiError) as err:
             client.chat_postMessage(channel=channel, text="x")
         assert err.value.response["error"] == error
+    with pytest.raises(SlackApiError) as err:
+        client.chat_postEphemeral(channel="C0RANDOM", user="U0ALICE", text="x")
+    assert err.value.response["error"] == "not_in_channel"
     assert client.conversations_info(channel="C0RANDOM")["channel"]["is_member"] is False
     client.conversations_join(channel="C0RANDOM")
     assert client.chat_postMessage(channel="C0RANDOM", text="now I can")["ok"]
@@ -230,6 +233,10 @@ def test_response_url_ephemeral_in_channel_and_replace(fake: FakeSlack, client: 
     assert [r.response_type for r in fake.responses()] == ["ephemeral", "in_channel"]
     assert [m["text"] for m in fake.ephemerals("C0REPORTS", "U0ALICE")] == ["just you"]
     assert [m["text"] for m in fake.messages("C0REPORTS")] == ["everyone"]
+
+    elsewhere = fake.new_response_url(channel_id="C0RANDOM", user_id="U0BOB")
+    _post_json(elsewhere, {"text": "fallback"})
+    assert [m["text"] for m in fake.ephemerals("C0RANDOM", "U0BOB")] == ["fallback"]
 
     ts = client.chat_postMessage(channel="C0REPORTS", text="with buttons")["ts"]
     action_url = fake.new_response_url(channel_id="C0REPORTS", user_id="U0ALICE", message_ts=ts)
