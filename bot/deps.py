@@ -32,12 +32,14 @@ class Deps:
         return self.settings.bot_locale
 
 
-def build_deps(settings: Settings, *, clock: Callable[[], datetime] | None = None) -> Deps:
+def build_deps(
+    settings: Settings, *, engine: Engine | None = None, clock: Callable[[], datetime] | None = None
+) -> Deps:
     from metrics.db import connect
 
     return Deps(
         settings=settings,
-        engine=connect(settings.database_url),
+        engine=engine if engine is not None else connect(settings.database_url),
         registry=ChannelRegistry.load(settings.channels_file),
         clock=clock or (lambda: datetime.now(UTC)),
     )

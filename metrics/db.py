@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -146,13 +146,16 @@ def upsert(
     *,
     chunk: int = 5000,
     progress: Any | None = None,
+    on_staged: Callable[[Connection, Table], None] | None = None,
 ) -> UpsertResult:
     """Insert or update `rows` by the table's primary key, as set operations.
 
     Rows go into a temporary staging table in bulk (COPY on PostgreSQL, executemany
     elsewhere); one INSERT … SELECT … ON CONFLICT/ON DUPLICATE KEY then merges them, so a
     million rows cost a handful of statements, not a million ORM adds. `progress` (a tqdm
-    bar or anything with `update(n)`) is advanced per chunk.
+    bar or anything with `update(n)`) is advanced per chunk. `on_staged(conn, stage)` runs
+    between load and merge, so a caller can read what the rows are about to replace (the
+    rollup needs the old order dates of re-imported orders).
     """
     if not rows:
         return UpsertResult(0, 0)
@@ -167,6 +170,8 @@ def upsert(
             )
         ).scalar_one()
         staged = conn.execute(select(func.count()).select_from(stage)).scalar_one()
+        if on_staged is not None:
+            on_staged(conn, stage)
         _merge(conn, table, stage, cols, pk)
     finally:
         # plain DROP TABLE commits implicitly on MySQL; DROP TEMPORARY TABLE does not
