@@ -89,8 +89,9 @@ def lmdi(
     contributions = _round_to_total(raw, delta)
     leading = None
     if delta < 0:
-        # the most negative contribution; min() keeps the first of equals, so traffic wins ties
-        leading = min(names, key=lambda n: contributions[n])
+        # judged on the cents before the adjustment, so a cent moved only to make the sum exact
+        # cannot break a tie; min() keeps the first of equals, so traffic wins ties
+        leading = min(names, key=lambda n: raw[n].quantize(CENT, rounding=ROUND_HALF_UP))
     return Lmdi(delta=delta, contributions=contributions, reason=None, leading_factor=leading)
 
 
