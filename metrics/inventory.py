@@ -204,6 +204,7 @@ def _urgency(item: StockItem) -> tuple[int, float, str]:
 def stock_items(conn: Connection, *, today: date) -> list[StockItem]:
     """Every SKU with a snapshot on or before `today`, most urgent first."""
     sales = _sales(conn, today)
+    # shares of the whole shop's GMV: a sold SKU without a snapshot still takes its part of the 80 %
     classes = abc_classes({sku: gmv for sku, (_, gmv) in sales.items()})
     items = []
     for snap in _snapshots(conn, today):
