@@ -377,8 +377,14 @@ _MONEY = re.compile(r"^(\d{1,13})(?:\.(\d{0,2})0*)?$")
 
 def _parse_money(raw: pd.Series, col: Col, header: str, out: _Parsed) -> pd.Series:
     """Exact: the digits become integer cents without ever passing through a float."""
-    s = raw.str.strip().str.replace(r"[,¥￥\s]", "", regex=True)
+    s = raw.str.strip()
     parts = s.str.extract(_MONEY)
+    odd = parts[0].isna() & (s != "")
+    if odd.any():
+        # thousands separators and currency signs, cleaned only where present
+        s = s.copy()
+        s[odd] = s[odd].str.replace(r"[,¥￥\s]", "", regex=True)
+        parts.loc[odd] = s[odd].str.extract(_MONEY).to_numpy()
     blank = s == ""
     bad = ~blank & parts[0].isna()
     if col.required:
@@ -405,12 +411,27 @@ def _parse_money(raw: pd.Series, col: Col, header: str, out: _Parsed) -> pd.Seri
 _OFFSET = r"(?:[zZ]|[+-]\d{2}:?\d{2})$"
 
 
+def _normalise_dates(s: pd.Series) -> pd.Series:
+    """'2026/11/3 9:05' → '2026-11-03 9:05', only on the rows that need it (regexes cost µs per row)."""
+    odd = ~s.str.match(r"\d{4}-\d{2}-\d{2}(?:$|[ T])")
+    if not odd.any():
+        return s
+    fixed = s[odd].str.replace(r"^(\d{4})[/.](\d{1,2})[/.](\d{1,2})", r"\1-\2-\3", regex=True)
+    fixed = fixed.str.replace(r"^(\d{4})-(\d)(?=\D|$)", r"\1-0\2", regex=True).str.replace(
+        r"^(\d{4}-\d{2})-(\d)(?=\D|$)", r"\1-0\2", regex=True)
+    out = s.copy()
+    out[odd] = fixed
+    return out
+
+
+_OFFSET = r"(?:[zZ]|[+-]\d{2}:?\d{2})$"
+
+
 def _parse_timestamp(raw: pd.Series, col: Col, header: str, out: _Parsed, tz: ZoneInfo) -> pd.Series:
     """→ naive UTC datetimes; a timestamp without an offset is in BOT_TIMEZONE (SPEC §3)."""
-    s = raw.str.strip().str.replace(r"^(\d{4})/(\d{1,2})/(\d{1,2})", r"\1-\2-\3", regex=True)
-    s = s.str.replace(r"^(\d{4})-(\d)(?=\D|$)", r"\1-0\2", regex=True).str.replace(
-        r"^(\d{4}-\d{2})-(\d)(?=\D|$)", r"\1-0\2", regex=True)
-    aware = s.str.contains(_OFFSET, regex=True)
+    s = _normalise_dates(raw.str.strip())
+    # an offset can only follow a time, i.e. strings longer than a date
+    aware = (s.str.len() > 10) & s.str.contains(_OFFSET, regex=True)
     utc = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
     if (~aware).any():
         local = pd.to_datetime(s[~aware], format="ISO8601", errors="coerce")
@@ -424,10 +445,9 @@ def _parse_timestamp(raw: pd.Series, col: Col, header: str, out: _Parsed, tz: Zo
 
 
 def _parse_date(raw: pd.Series, col: Col, header: str, out: _Parsed) -> pd.Series:
-    s = raw.str.strip().str.replace(r"^(\d{4})/(\d{1,2})/(\d{1,2})", r"\1-\2-\3", regex=True)
-    s = s.str.replace(r"^(\d{4})-(\d)(?=\D|$)", r"\1-0\2", regex=True).str.replace(
-        r"^(\d{4}-\d{2})-(\d)(?=\D|$)", r"\1-0\2", regex=True)
+    s = raw.str.strip()
     blank = s == ""
+    s = _normalise_dates(s.where(~blank, "0000-00-00"))
     parsed = pd.to_datetime(s.where(~blank, None), format="ISO8601", errors="coerce")
     bad = ~blank & (parsed.isna() | (parsed != parsed.dt.normalize()))
     if col.required:
@@ -611,20 +631,19 @@ def _merge_lines(group: pd.DataFrame, problems: list[Problem]) -> dict[str, Any]
     return merged
 
 
-def _records(kind: Kind, df: pd.DataFrame) -> list[dict[str, Any]]:
-    """Plain Python values for the drivers (datetime, date, int, str, None)."""
-    table_cols = [c.name for c in kind.table.columns if c.name in df.columns]
-    columns: list[list[Any]] = []
-    for name in table_cols:
+def _columns(kind: Kind, df: pd.DataFrame) -> dict[str, list[Any]]:
+    """Column → plain Python values for the drivers (datetime, date, int, str, None)."""
+    out: dict[str, list[Any]] = {}
+    for name in (c.name for c in kind.table.columns if c.name in df.columns):
         series = df[name]
         if pd.api.types.is_datetime64_any_dtype(series):
-            is_date = isinstance(kind.table.c[name].type, Date)
-            arr = series.to_numpy(dtype="datetime64[D]" if is_date else "datetime64[us]").astype(object)
-            columns.append([None if v is None or v != v else v for v in arr.tolist()])
+            unit = "datetime64[D]" if isinstance(kind.table.c[name].type, Date) else "datetime64[us]"
+            # numpy turns datetime64[us]/[D] into datetime/date objects in C; NaT becomes None
+            out[name] = series.to_numpy(dtype=unit).astype(object).tolist()
         else:
-            columns.append([None if (v is None or (isinstance(v, float) and v != v)) else v
-                            for v in series.astype(object).tolist()])
-    return [dict(zip(table_cols, values, strict=True)) for values in zip(*columns, strict=True)]
+            values = series.astype(object)
+            out[name] = values.where(values.notna(), None).tolist()
+    return out
 
 
 # ---------------------------------------------------------------------------- writing
@@ -641,7 +660,8 @@ def write_rows(engine: Engine, kind: Kind, df: pd.DataFrame, *, source: str, row
     """One transaction: upsert, rollup refresh (old and new order dates), the import log row."""
     from tqdm import tqdm
 
-    records = _records(kind, df)
+    columns = _columns(kind, df)
+    count = len(df)
     old_days: set[tuple[str, date]] = set()
 
     def remember_old_days(conn: Connection, stage: Table) -> None:
@@ -651,22 +671,22 @@ def write_rows(engine: Engine, kind: Kind, df: pd.DataFrame, *, source: str, row
                 stage.join(t, join))):
             old_days.add((channel, day if isinstance(day, date) else date.fromisoformat(str(day)[:10])))
 
-    with tqdm(total=len(records), unit="rows", desc=f"{kind.name} → database", disable=not opts.progress,
+    with tqdm(total=count, unit="rows", desc=f"{kind.name} → database", disable=not opts.progress,
               leave=False) as bar, engine.begin() as conn:
         if conn.dialect.name == "sqlite":
             # take the write lock up front: two imports racing would otherwise both read, then
             # fail to upgrade to writing (SQLITE_BUSY) instead of one waiting for the other
             conn.exec_driver_sql("BEGIN IMMEDIATE")
-        result = upsert(conn, kind.table, records, chunk=20000, progress=bar,
+        result = upsert(conn, kind.table, columns, chunk=20000, progress=bar,
                         on_staged=remember_old_days if kind.name == "orders" else None)
         if kind.name == "orders":
-            new_days = {(r["channel"], r["order_date"]) for r in records}
+            new_days = set(zip(columns["channel"], columns["order_date"], strict=True))
             refresh_daily_sales(conn, new_days | old_days)
         max_date = _max_date(kind, df)
         conn.execute(schema.imports.insert().values(
             kind=kind.name, source=source[:255], finished_at=opts.clock().astimezone(UTC).replace(tzinfo=None),
             rows_inserted=result.inserted, rows_updated=result.updated, max_date=max_date))
-    return ImportResult(kind.name, source, rows_read, len(records), result.inserted, result.updated, max_date)
+    return ImportResult(kind.name, source, rows_read, count, result.inserted, result.updated, max_date)
 
 
 def import_file(engine: Engine, kind_name: str, path: Path, opts: ImportOptions) -> ImportResult:
