@@ -70,7 +70,7 @@ def db_upgrade(ctx: Context) -> None:
         click.echo(f"schema at revision {current_revision(conn)}")
 
 
-_COMMAND_MODULES = ("bot.cli_data", "bot.cli_seed", "bot.cli_serve")
+_COMMAND_MODULES = ("bot.cli_data", "bot.cli_seed", "bot.cli_serve", "bot.cli_demo", "bot.cli_jobs", "bot.cli_budget")
 
 
 def _register() -> None:

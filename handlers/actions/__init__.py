@@ -6,5 +6,7 @@ from bot.deps import Deps
 
 
 def register(app: App, deps: Deps) -> None:
-    # Button and modal handlers register here (budget approvals, alert acknowledgements, …).
-    _ = (app, deps)
+    from handlers.actions import alerts, budget
+
+    budget.register(app, deps)
+    alerts.register(app, deps)

@@ -6,7 +6,8 @@ from bot.deps import Deps
 
 
 def register(app: App, deps: Deps) -> None:
-    from handlers.commands import help, roi
+    from handlers.commands import budget, help, roi
 
     roi.register(app, deps)
+    budget.register(app, deps)
     help.register(app, deps)
