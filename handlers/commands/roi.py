@@ -89,13 +89,26 @@ def build_view(deps: Deps, args: ChannelWindow) -> roi_view.RoiView:
 def answer_roi(deps: Deps, command: dict[str, Any], client: WebClient, respond: Respond) -> None:
     locale = deps.locale
     try:
-        view = build_view(deps, parse(deps, command.get("text", "")))
+        args = parse(deps, command.get("text", ""))
+    except (UnknownChannel, WindowError, ArgError):
+        # ack_roi already answered with the ephemeral error; Bolt runs the lazy listener regardless
+        return
+    try:
+        view = build_view(deps, args)
+        deliver(client, command, view, respond, locale)
     except Exception:
-        error_id = uuid.uuid4().hex[:8]
+        # whatever failed (SQL, chart, Slack), the user gets one short line and an id, never a trace
+        error_id = _error_id()
         log.exception("roi failed", extra={"error_id": error_id, "command_text": command.get("text", "")})
         respond(response_type="ephemeral", text=t("err.internal", locale, error_id=error_id))
-        return
-    deliver(client, command, view, respond, locale)
+
+
+def _error_id() -> str:
+    return uuid.uuid4().hex[:8]
+
+
+def _slack_error(exc: SlackApiError) -> str | None:
+    return exc.response.get("error") if exc.response is not None else None
 
 
 def deliver(
@@ -111,17 +124,37 @@ def deliver(
         respond(response_type="ephemeral", text=view.text,
                 blocks=view.blocks + roi_view.plain_blocks(t("roi.dm", locale)))
         return
-    try:
-        client.chat_postMessage(channel=channel_id, text=view.text, blocks=view.blocks)
-        if view.chart is not None:
-            client.files_upload_v2(
-                channel=channel_id, content=view.chart, filename=view.chart_name, title=view.chart_title
-            )
-    except SlackApiError as exc:
-        error = exc.response.get("error") if exc.response is not None else None
-        if error not in _CANNOT_POST:
-            raise
+
+    def cannot_post(error: str | None) -> None:
         log.info("cannot post in channel, answering via response_url",
                  extra={"channel": channel_id, "slack_error": error})
         respond(response_type="ephemeral", text=view.text,
                 blocks=view.blocks + roi_view.plain_blocks(t("roi.invite", locale)))
+
+    try:
+        client.chat_postMessage(channel=channel_id, text=view.text, blocks=view.blocks)
+    except SlackApiError as exc:
+        if _slack_error(exc) not in _CANNOT_POST:
+            raise
+        cannot_post(_slack_error(exc))
+        return
+    if view.chart is None:
+        return
+    try:
+        client.files_upload_v2(
+            channel=channel_id, content=view.chart, filename=view.chart_name, title=view.chart_title
+        )
+    except SlackApiError as exc:
+        if _slack_error(exc) in _CANNOT_POST:  # e.g. posting allowed by chat:write.public, files not
+            cannot_post(_slack_error(exc))
+            return
+        _chart_failed(respond, locale, channel_id, exc)
+    except OSError as exc:  # the upload host itself: urllib's HTTPError/URLError, timeouts
+        _chart_failed(respond, locale, channel_id, exc)
+
+
+def _chart_failed(respond: Respond | Callable[..., Any], locale: str, channel_id: str, exc: Exception) -> None:
+    """The figures are posted; only the chart is missing. Say so to the user, keep the details in the log."""
+    error_id = _error_id()
+    log.warning("roi chart upload failed", exc_info=exc, extra={"error_id": error_id, "channel": channel_id})
+    respond(response_type="ephemeral", text=t("roi.chart_failed", locale, error_id=error_id))

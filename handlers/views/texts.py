@@ -36,6 +36,7 @@ TEXTS: dict[str, dict[str, str]] = {
             "To get the chart here, add me to the channel: `/invite @ecombot`."
         ),
         "roi.dm": "In a direct message I can only answer you here; run `/roi` in a channel to get the chart.",
+        "roi.chart_failed": "The figures are posted, but the chart could not be uploaded. Error id `{error_id}`.",
         "err.unknown_channel": "Unknown channel `{name}`.{hint} Known channels: {known}.",
         "err.did_you_mean": " Did you mean `{suggestion}`?",
         "err.window": "{message}",
@@ -70,6 +71,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "roi.computing": "正在计算 {what} 的投产比…",
         "roi.invite": "我无法在此会话发消息，以下内容仅你可见。请先把我加入频道：`/invite @ecombot`。",
         "roi.dm": "私信中只能回复你本人；在频道中使用 `/roi` 可获得图表。",
+        "roi.chart_failed": "数据已发送，但图表上传失败。错误编号 `{error_id}`。",
         "err.unknown_channel": "未知渠道 `{name}`。{hint}已知渠道：{known}。",
         "err.did_you_mean": "你是想输入 `{suggestion}` 吗？",
         "err.window": "{message}",

@@ -1,0 +1,235 @@
+"""End-to-end fixtures: the real Bolt app on the real HTTP server, a fake Slack on loopback, shop data in the DB.
+
+    def test_x(bot: Bot) -> None:                  # fixture shop loaded, HTTP transport, all DB backends
+        status, body, _ = bot.command("douyin 30d")
+        bot.fake.wait_for("files.completeUploadExternal")
+
+Expected figures are computed in the tests from `make_shop()` rows in plain Python, never by the
+functions under test.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from slack_bolt import App
+from slack_sdk.models.blocks import Block
+from sqlalchemy import Engine
+
+from bot.app import create_app
+from bot.config import load_settings
+from bot.deps import Deps
+from bot.sandbox import FakeSlack, slash_command
+from bot.server import HttpServer, wsgi_app
+from metrics.channels import ChannelRegistry
+from tests.metrics.fixtures import Shop, load_shop, make_shop
+
+SECRET = "secret"
+TZ = ZoneInfo("Asia/Shanghai")
+# a fixed "now": 30d ends yesterday (2026-11-20) and covers the whole 20-day fixture shop
+NOW = datetime(2026, 11, 21, 10, 0, tzinfo=TZ)
+TODAY = NOW.date()
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+Json = dict[str, Any]
+
+
+# -- the running bot ----------------------------------------------------------------------------
+
+
+@dataclass
+class Bot:
+    fake: FakeSlack
+    app: App
+    deps: Deps
+    server: HttpServer
+
+    @property
+    def events_url(self) -> str:
+        return self.server.url + "/slack/events"
+
+    def command(
+        self,
+        text: str,
+        *,
+        channel_id: str = "C0GENERAL",
+        channel_name: str = "general",
+        user_id: str = "U0ALICE",
+        secret: str = SECRET,
+        timestamp: int | None = None,
+    ) -> tuple[int, str, float]:
+        """A signed `/roi` as Slack sends it: (HTTP status, body, seconds until the response)."""
+        started = time.perf_counter()
+        status, body = slash_command(
+            self.events_url, secret, "/roi", text, fake=self.fake, user_id=user_id,
+            channel_id=channel_id, channel_name=channel_name, timestamp=timestamp,
+        )
+        return status, body, time.perf_counter() - started
+
+    def drain(self) -> None:
+        """Wait until every ack and lazy listener Bolt started has returned (the app takes no more work)."""
+        self.app.listener_runner.listener_executor.shutdown(wait=True)
+
+    def api_calls(self) -> list[str]:
+        """Web API methods, upload URLs and response_urls the bot used (auth.test at start-up excluded)."""
+        return [c.method for c in self.fake.calls() if c.method != "auth.test"]
+
+
+def settings_for(fake: FakeSlack, engine: Engine, **overrides: Any) -> Any:
+    return load_settings(
+        slack_bot_token="xoxb-test",
+        slack_signing_secret=SECRET,
+        slack_api_url=fake.api_url,
+        database_url=engine.url.render_as_string(hide_password=False),
+        bot_timezone="Asia/Shanghai",
+        bot_locale="en",
+        _env_file=None,
+        **overrides,
+    )
+
+
+def make_deps(fake: FakeSlack, engine: Engine, **overrides: Any) -> Deps:
+    return Deps(settings_for(fake, engine, **overrides), engine, ChannelRegistry(), clock=lambda: NOW)
+
+
+BotFactory = Callable[..., Bot]
+
+
+@pytest.fixture
+def start_bot() -> Iterator[BotFactory]:
+    """start_bot(engine, shop=SHOP) → a Bot on its own fake Slack and HTTP server, stopped after the test."""
+    with ExitStack() as stack:
+
+        def start(engine: Engine, *, shop: Shop | None = None) -> Bot:
+            if shop is not None:
+                load_shop(engine, shop)
+            fake = stack.enter_context(FakeSlack(port=0, socket_mode=False))
+            deps = make_deps(fake, engine)
+            app = create_app(deps)
+            server = HttpServer(wsgi_app(app, deps), host="127.0.0.1", port=0, threads=4).start()
+            bot = Bot(fake, app, deps, server)
+            # last in, first out: lazy listeners finish while the server and the fake are still up
+            stack.callback(server.stop)
+            stack.callback(bot.drain)
+            return bot
+
+        yield start
+
+
+@pytest.fixture
+def bot(engine: Engine, start_bot: BotFactory) -> Bot:
+    """The app over every configured DB backend, with the fixture shop loaded."""
+    return start_bot(engine, shop=SHOP)
+
+
+@pytest.fixture
+def sqlite_bot(sqlite_engine: Engine, start_bot: BotFactory) -> Bot:
+    """The app over a private SQLite database with the fixture shop, for tests that need one backend."""
+    return start_bot(sqlite_engine, shop=SHOP)
+
+
+# -- the figures, worked out from the fixture rows --------------------------------------------------
+
+SHOP = make_shop()
+
+
+def window_days(days: int, today: date = TODAY) -> tuple[date, date]:
+    """`Nd`: N whole days ending yesterday."""
+    end = today - timedelta(days=1)
+    return end - timedelta(days=days - 1), end
+
+
+def _in(day: date, span: tuple[date, date]) -> bool:
+    return span[0] <= day <= span[1]
+
+
+def spend_of(shop: Shop, channel: str, span: tuple[date, date]) -> Decimal:
+    return sum((s.spend for s in shop.spend if s.channel == channel and _in(s.day, span)), Decimal(0))
+
+
+def gmv_of(shop: Shop, channel: str, span: tuple[date, date]) -> Decimal:
+    """Channel GMV: every paid amount of the channel's lines in the window except cancelled ones."""
+    return sum(
+        (ln.paid for ln in shop.lines if ln.channel == channel and _in(ln.day, span) and ln.status != "cancelled"),
+        Decimal(0),
+    )
+
+
+def roi_of(shop: Shop, channel: str, span: tuple[date, date]) -> Decimal | None:
+    """ROI as the bot defines it: attributed GMV / spend when every spend row reports attribution,
+    else channel GMV / spend; None without spend."""
+    rows = [s for s in shop.spend if s.channel == channel and _in(s.day, span)]
+    spend = sum((s.spend for s in rows), Decimal(0))
+    if spend == 0:
+        return None
+    if rows and all(s.attributed is not None for s in rows):
+        gmv = sum((s.attributed or Decimal(0) for s in rows), Decimal(0))
+    else:
+        gmv = gmv_of(shop, channel, span)
+    return gmv / spend
+
+
+def roi_text(value: Decimal) -> str:
+    """How the message writes it: the metric keeps 4 places, the view shows 2 (half up, both times)."""
+    kept = value.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+    return f"1:{kept.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}"
+
+
+def money_text(value: Decimal) -> str:
+    return f"¥{value.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,}"
+
+
+# -- Block Kit ------------------------------------------------------------------------------------
+
+
+def assert_valid_blocks(blocks: list[Json]) -> None:
+    """Blocks parse with slack_sdk's models and keep within Slack's documented limits."""
+    assert 0 < len(blocks) <= 50
+    parsed = Block.parse_all(blocks)
+    assert len(parsed) == len(blocks)
+    for block in parsed:
+        assert block is not None
+        block.validate_json()
+    for raw in blocks:
+        kind = raw["type"]
+        if kind == "header":
+            assert raw["text"]["type"] == "plain_text" and len(raw["text"]["text"]) <= 150
+        elif kind == "section":
+            assert "text" in raw or "fields" in raw
+            if "text" in raw:
+                assert len(raw["text"]["text"]) <= 3000
+            fields = raw.get("fields") or []
+            assert len(fields) <= 10
+            assert all(len(f["text"]) <= 2000 for f in fields)
+        elif kind == "context":
+            assert 0 < len(raw["elements"]) <= 10
+        if "block_id" in raw:
+            assert len(raw["block_id"]) <= 255
+
+
+def block_text(blocks: list[Json]) -> str:
+    """Every text a person can read in the blocks, one per line."""
+    out: list[str] = []
+    for raw in blocks:
+        if isinstance(raw.get("text"), dict):
+            out.append(raw["text"]["text"])
+        out.extend(f["text"] for f in raw.get("fields") or [])
+        out.extend(e["text"] for e in raw.get("elements") or [] if isinstance(e, dict) and "text" in e)
+    return "\n".join(out)
+
+
+def posted(fake: FakeSlack, channel: str) -> list[Json]:
+    """The bot's own text messages in `channel` (file shares left out)."""
+    return [m for m in fake.messages(channel) if not m.get("files")]
+
+
+def shared_files(fake: FakeSlack, channel: str) -> list[Json]:
+    return [f for m in fake.messages(channel) for f in m.get("files") or []]
