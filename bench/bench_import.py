@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from metrics import schema  # noqa: E402
 from metrics.channels import ChannelRegistry  # noqa: E402
 from metrics.db import connect  # noqa: E402
-from metrics.imports import ImportOptions, import_file  # noqa: E402
+from metrics.imports import ImportOptions, import_file, kind_named, parse_frame, read_frame, write_rows  # noqa: E402
 from metrics.sales import roi_by_channel  # noqa: E402
 from metrics.windows import parse_window  # noqa: E402
 
@@ -90,12 +90,22 @@ def raw_gmv(engine: Engine, start: date, end: date) -> None:
 def run(label: str, url: str, orders_csv: Path, spend_csv: Path, rows: int) -> dict[str, float]:
     engine = connect(url)
     with engine.begin() as conn:
-        for table in reversed(schema.metadata.sorted_tables):
-            conn.execute(table.delete())
+        for table in (schema.orders, schema.daily_sales, schema.ad_spend, schema.imports):
+            # TRUNCATE, not DELETE: dead rows of an earlier run would slow this one down
+            if engine.dialect.name == "sqlite":
+                conn.execute(table.delete())
+            else:
+                conn.execute(text(f"TRUNCATE TABLE {table.name}"))
     opts = ImportOptions(tz=TZ, registry=ChannelRegistry(), today=TODAY, progress=sys.stderr.isatty())
+    # the same steps as import_file, timed apart: reading + checking in Python, then the database
+    kind = kind_named("orders")
     t0 = time.perf_counter()
-    result = import_file(engine, "orders", orders_csv, opts)
+    frame = read_frame(orders_csv)
+    df = parse_frame(kind, frame, opts, source=orders_csv.name)
+    parsed = time.perf_counter() - t0
+    result = write_rows(engine, kind, df, source=orders_csv.name, rows_read=len(frame), opts=opts)
     first = time.perf_counter() - t0
+    written = first - parsed
     t0 = time.perf_counter()
     import_file(engine, "orders", orders_csv, opts)  # re-import: every row an update
     again = time.perf_counter() - t0
@@ -115,12 +125,15 @@ def run(label: str, url: str, orders_csv: Path, spend_csv: Path, rows: int) -> d
     figures = {
         "rows": float(result.rows_read),
         "import_rows_s": rows / first,
+        "parse_rows_s": rows / parsed,
+        "db_rows_s": rows / written,
         "reimport_rows_s": rows / again,
         "roi_p50_ms": statistics.median(roi_ms),
         "roi_max_ms": max(roi_ms),
         "raw_gmv_p50_ms": statistics.median(raw_ms),
     }
-    print(f"{label:<11} import {figures['import_rows_s']:>9,.0f} rows/s   re-import {figures['reimport_rows_s']:>9,.0f}"
+    print(f"{label:<11} import {figures['import_rows_s']:>9,.0f} rows/s (read+check {figures['parse_rows_s']:>9,.0f},"
+          f" database {figures['db_rows_s']:>9,.0f})   re-import {figures['reimport_rows_s']:>9,.0f}"
           f" rows/s   30d ROI by channel p50 {figures['roi_p50_ms']:6.1f} ms (max {figures['roi_max_ms']:.1f})"
           f"   raw-orders GMV p50 {figures['raw_gmv_p50_ms']:7.1f} ms", flush=True)
     return figures
@@ -147,9 +160,10 @@ def main() -> None:
                 results[label] = run(label, url, orders_csv, spend_csv, args.rows)
             except Exception as exc:  # noqa: BLE001 - an unreachable server is reported, not fatal
                 print(f"{label:<11} skipped: {str(exc).splitlines()[0]}")
-    targets = [("SQLite import ≥ 50k rows/s", results["sqlite"]["import_rows_s"] >= 50_000)]
+    targets = [("SQLite import ≥ 50k rows/s (end to end)", results["sqlite"]["import_rows_s"] >= 50_000)]
     if "PostgreSQL" in results:
-        targets.append(("PostgreSQL import ≥ 100k rows/s", results["PostgreSQL"]["import_rows_s"] >= 100_000))
+        targets.append(("PostgreSQL import ≥ 100k rows/s (end to end)",
+                        results["PostgreSQL"]["import_rows_s"] >= 100_000))
     targets += [(f"{k} 30d ROI ≤ 100 ms", v["roi_p50_ms"] <= 100) for k, v in results.items()]
     for name, ok in targets:
         print(f"  {'PASS' if ok else 'FAIL'}  {name}")
