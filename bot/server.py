@@ -1,6 +1,6 @@
 """Transports: HTTP (waitress, a production WSGI server) or Socket Mode.
 
-    serve_http(app, deps, port=3000)     # POST /slack/events, GET /healthz
+    serve_http(app, deps, port=3000)     # POST /slack/events, GET /healthz, POST /ingest/reviews
     serve_socket_mode(app, deps)         # when SLACK_APP_TOKEN is set
 """
 
@@ -42,6 +42,10 @@ def wsgi_app(app: App, deps: Deps, extra: dict[str, WsgiApp] | None = None) -> W
         return [payload]
 
     routes["/healthz"] = healthz
+    if "/ingest/reviews" not in routes:
+        from bot.ingest import ingest_app
+
+        routes["/ingest/reviews"] = ingest_app(deps)
 
     def application(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
