@@ -276,7 +276,8 @@ def _cum(weights: Sequence[float]) -> list[float]:
 
 
 def _pick(rng: random.Random, cum: list[float]) -> int:
-    return bisect.bisect_right(cum, rng.random() * cum[-1])
+    # min(): a product rounded up to the total would otherwise index past the end
+    return min(len(cum) - 1, bisect.bisect_right(cum, rng.random() * cum[-1]))
 
 
 # --- orders -----------------------------------------------------------------------------------
