@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pandas as pd
@@ -343,7 +343,14 @@ def hourly_sales(
     conn: Connection, *, start_utc: datetime, end_utc: datetime, channel: str | None = None
 ) -> tuple[int, int, Decimal]:
     """(orders, buyers, GMV) of non-cancelled lines with start_utc <= ordered_at < end_utc (naive UTC)."""
-    cond = and_(orders.c.ordered_at >= start_utc, orders.c.ordered_at < end_utc, orders.c.status != "cancelled")
+    # the order_date range (any offset is within a day) lets the date index narrow the scan
+    cond = and_(
+        orders.c.order_date >= (start_utc - timedelta(days=1)).date(),
+        orders.c.order_date <= (end_utc + timedelta(days=1)).date(),
+        orders.c.ordered_at >= start_utc,
+        orders.c.ordered_at < end_utc,
+        orders.c.status != "cancelled",
+    )
     if channel is not None:
         cond = and_(cond, orders.c.channel == channel)
     row = conn.execute(
