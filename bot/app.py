@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
 from slack_bolt import App
+from slack_bolt.lazy_listener.thread_runner import ThreadLazyListenerRunner
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
@@ -43,6 +45,11 @@ def create_app(deps: Deps, *, verify_token: bool = True) -> App:
         # the HTTP listener returns as soon as ack() ran; lazy listeners do the work after
         process_before_response=False,
         # request_verification stays on: Bolt refuses bad or stale signatures with 401
+    )
+    # Bolt runs acks and lazy listeners on one pool of 5 threads: a burst of /roi (each rendering a
+    # chart) would queue later acks behind the charts, past Slack's 3 s. Lazy work gets its own pool.
+    app.listener_runner.lazy_listener_runner = ThreadLazyListenerRunner(
+        logger=app.logger, executor=ThreadPoolExecutor(max_workers=4, thread_name_prefix="bolt-lazy")
     )
     register_all(app, deps)
     log.info("slack app ready", extra={"api_url": settings.slack_api_url})

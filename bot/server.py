@@ -89,9 +89,20 @@ class HttpServer:
         return self
 
     def stop(self) -> None:
-        self._server.close()
-        if self._thread is not None:
+        """Close every socket from the server's own loop, then end its worker threads.
+
+        Closing them from this thread races the loop's select() (EBADF kills the loop thread) and
+        leaves the loop asleep for up to a second; the trigger runs the close in the loop at once.
+        """
+        server: Any = self._server
+        if self._thread is not None and self._thread.is_alive():
+            from waitress import wasyncore
+
+            server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
             self._thread.join(timeout=5)
+        else:
+            server.close()
+        server.task_dispatcher.shutdown(timeout=5)
 
 
 def socket_mode_handler(app: App, deps: Deps) -> Any:

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from slack_bolt import App
+from slack_bolt.lazy_listener.thread_runner import ThreadLazyListenerRunner
 from slack_sdk.models.blocks import Block
 from sqlalchemy import Engine
 
@@ -76,11 +77,20 @@ class Bot:
 
     def drain(self) -> None:
         """Wait until every ack and lazy listener Bolt started has returned (the app takes no more work)."""
-        self.app.listener_runner.listener_executor.shutdown(wait=True)
+        drain(self.app)
 
     def api_calls(self) -> list[str]:
         """Web API methods, upload URLs and response_urls the bot used (auth.test at start-up excluded)."""
         return [c.method for c in self.fake.calls() if c.method != "auth.test"]
+
+
+def drain(app: App) -> None:
+    """Shut Bolt's pools down after their work: acks (and plain listeners) first, as they start the lazy ones."""
+    runner = app.listener_runner
+    runner.listener_executor.shutdown(wait=True)
+    lazy = runner.lazy_listener_runner
+    assert isinstance(lazy, ThreadLazyListenerRunner)
+    lazy.executor.shutdown(wait=True)
 
 
 def settings_for(fake: FakeSlack, engine: Engine, **overrides: Any) -> Any:

@@ -338,3 +338,17 @@ def test_bad_or_stale_signatures_are_refused(sqlite_bot: Bot) -> None:
     sqlite_bot.drain()
     assert sqlite_bot.api_calls() == []
     assert sqlite_bot.fake.messages("C0GENERAL") == []
+
+
+def test_acks_do_not_wait_behind_slow_answers(sqlite_bot: Bot) -> None:
+    """Five answers stuck in Slack's Retry-After must not hold up the next command's ack (Slack gives up at 3 s)."""
+    fake = sqlite_bot.fake
+    fake.fail_next("chat.postMessage", status=429, retry_after=2, times=5)
+    for _ in range(5):
+        assert sqlite_bot.command("douyin 30d")[:2] == (200, "")
+    fake.wait_for("chat.postMessage", count=4, timeout=10)  # the answers now sleep out their Retry-After
+    status, body, seconds = sqlite_bot.command("tmall 7d")
+    assert (status, body) == (200, "")
+    assert seconds < 1.0, f"ack took {seconds:.2f} s behind the lazy listeners"
+    fake.wait_for("files.completeUploadExternal", count=6, timeout=20)
+    assert len(posted(fake, "C0GENERAL")) == 6

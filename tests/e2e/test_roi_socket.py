@@ -18,6 +18,7 @@ from tests.e2e.conftest import (
     PNG_SIGNATURE,
     SHOP,
     assert_valid_blocks,
+    drain,
     make_deps,
     posted,
     roi_of,
@@ -58,7 +59,7 @@ def socket_bot(sqlite_engine: Engine) -> Iterator[SocketBot]:
             yield SocketBot(fake, fake.socket_mode, app, deps)
         finally:
             handler.close()
-            app.listener_runner.listener_executor.shutdown(wait=True)
+            drain(app)
 
 
 def test_roi_over_socket_mode_acks_the_envelope_then_posts_and_uploads(socket_bot: SocketBot) -> None:
@@ -88,5 +89,5 @@ def test_bad_input_over_socket_mode_is_answered_in_the_ack_payload(socket_bot: S
     ack = socket_bot.sm.wait_ack(envelope_id, timeout=5)
     assert ack["payload"]["response_type"] == "ephemeral"
     assert "Did you mean `douyin`?" in ack["payload"]["text"]
-    socket_bot.app.listener_runner.listener_executor.shutdown(wait=True)
+    drain(socket_bot.app)
     assert [c.method for c in socket_bot.fake.calls() if c.method not in ("auth.test", "apps.connections.open")] == []
