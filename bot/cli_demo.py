@@ -1,41 +1,201 @@
-"""`ecombot demo`: demo data in a local database and a summary of what it holds.
+"""`ecombot demo`: the whole bot on one machine — demo data, the real bot and a Slack-like page.
 
-The local Slack-like sandbox in the browser grows here (issue: `ecombot demo`).
+    ecombot demo                       # http://127.0.0.1:8080/ opens in the browser; Ctrl-C stops
+    ecombot demo --port 0 --no-browser # any free port (printed), e.g. for tests
+
+The bot runs unchanged: it gets SLACK_API_URL pointing at the sandbox, takes signed requests on its
+own /slack/events (HTTP transport on a free port) and posts back through the Web API; channel ids
+and approvers come from the sandbox team, so an empty `.env` is enough.
 """
 
 from __future__ import annotations
+
+import logging
+import math
+import signal
+import threading
+import webbrowser
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from types import FrameType
+from typing import Any
 
 import click
 
 from bot.cli import Context, pass_ctx
 
+log = logging.getLogger(__name__)
+
+# what fills the channels before anyone types: SPEC §8 names, each run once if the jobs feature has it
+DEMO_JOBS = ("daily-report", "stock-alerts", "roi-guard", "sentiment-scan")
+
 
 @click.command()
+@click.option("--port", default=8080, show_default=True, type=int, help="Port of the sandbox page (0: any free one).")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface of the sandbox page.")
+@click.option("--no-browser", is_flag=True, help="Print the URL only; do not open a browser.")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Pretend today is this date (demo data ends the day before).")
 @pass_ctx
-def demo(ctx: Context) -> None:
-    """Seed the demo shop (if the database is empty) and print its headline figures."""
+def demo(ctx: Context, port: int, host: str, no_browser: bool, today: datetime | None) -> None:
+    """Demo data, the real bot and a local Slack-like sandbox page; Ctrl-C stops everything."""
+    from bot.sandbox.web import Sandbox
+
+    stop = threading.Event()
+    with ExitStack() as stack:
+        try:
+            sandbox = Sandbox(host=host, port=port, hints=_hints())
+        except OSError as exc:
+            raise click.ClickException(f"cannot listen on {host}:{port} ({exc.strerror}); try --port 0") from None
+        stack.enter_context(sandbox)
+        demo_ctx = Context({**ctx.overrides, **sandbox.bot_settings()})
+        deps = _deps(demo_ctx, today.date() if today else None)
+        stack.callback(deps.engine.dispose)
+        _seed(deps)
+        _set_budget(demo_ctx, deps)
+        bot_url = _start_bot(stack, deps)
+        sandbox.connect(bot_url + "/slack/events")
+        click.echo(f"Bot on {bot_url}/slack/events (HTTP, signed like Slack); Web API at {sandbox.api_url}")
+        _run_jobs(demo_ctx)
+        click.echo(f"\nSandbox ready: {sandbox.url}")
+        click.echo("Switch person at the top left; try /roi douyin, /budget, /ecombot help. Ctrl-C stops.")
+        if not no_browser:
+            _open_browser(sandbox.url)
+        with _stop_on_signals(stop):  # Ctrl-C before this point: KeyboardInterrupt, the stack cleans up
+            while not stop.wait(0.5):
+                pass
+        click.echo("Stopping…")
+    click.echo("Stopped.")
+
+
+@contextmanager
+def _stop_on_signals(stop: threading.Event) -> Iterator[None]:
+    """SIGINT (Ctrl-C) and SIGTERM set `stop`; the previous handlers come back afterwards."""
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    previous: dict[signal.Signals, Any] = {}
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            previous[sig] = signal.signal(sig, handler)
+        except ValueError:  # not the main thread (e.g. invoked from a test runner thread)
+            pass
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+def _hints() -> list[tuple[str, str, str]]:
+    """The bot's own help table, for the composer's command hints."""
+    from handlers.views.texts import COMMANDS
+
+    return [(usage, example, en) for usage, example, en, _zh in COMMANDS]
+
+
+def _deps(ctx: Context, today: date | None) -> Any:
     from bot.deps import build_deps
-    from metrics import sales
+
+    clock: Callable[[], datetime] | None = None
+    if today is not None:
+        now = datetime.now(ctx.settings.tz)
+        offset = datetime.combine(today, now.timetz()) - now
+        clock = lambda: datetime.now(UTC) + offset  # noqa: E731 - time still flows, from `today`
+    return build_deps(ctx.settings, engine=ctx.engine, clock=clock)
+
+
+def _seed(deps: Any) -> None:
     from metrics.demo_data import is_empty, seed_demo
+
+    click.echo(f"Database {deps.engine.url.render_as_string()}")
+    if not is_empty(deps.engine):
+        click.echo("  holds data already: kept as it is")
+        return
+    click.echo("  seeding the demo shop (180 days, six channels)…")
+    counts = seed_demo(deps.engine, today=deps.today(), tz=deps.settings.tz, progress=False)
+    click.echo("  " + ", ".join(f"{name} {n:,}" for name, n in counts.items()))
+
+
+def _subcommand(group: str, name: str) -> click.Command | None:
+    """`ecombot GROUP NAME` if the feature providing it has landed, else None."""
+    from bot.cli import main
+
+    found = main.commands.get(group)
+    if isinstance(found, click.Group):
+        return found.commands.get(name)
+    return None
+
+
+def _invoke(command: click.Command, args: list[str], ctx: Context) -> bool:
+    """Run a CLI command in-process with the sandbox settings; False (and a line) if it failed."""
+    try:
+        command.main(args=args, prog_name=command.name, standalone_mode=False, obj=ctx)
+        return True
+    except click.ClickException as exc:
+        click.echo(f"  {command.name} {' '.join(args)}: {exc.format_message()}")
+    except (Exception, SystemExit) as exc:  # noqa: BLE001 - one feature failing must not stop the demo
+        log.warning("demo step failed", exc_info=exc, extra={"step": f"{command.name} {' '.join(args)}"})
+        click.echo(f"  {command.name} {' '.join(args)} failed: {exc}")
+    return False
+
+
+def budget_total(month_spend: Decimal) -> int:
+    """A month budget that fits the shop: last 30 days' ad spend plus a quarter, in whole ¥100,000."""
+    return max(100_000, math.ceil(month_spend * Decimal("1.25") / 100_000) * 100_000)
+
+
+def _set_budget(ctx: Context, deps: Any) -> None:
+    command = _subcommand("budget", "set")
+    if command is None:
+        click.echo("Budget: not in this build yet (skipped)")
+        return
+    from metrics import sales
     from metrics.windows import parse_window
 
-    settings = ctx.settings
-    deps = build_deps(settings, engine=ctx.engine)
-    if is_empty(deps.engine):
-        click.echo("Seeding the demo shop (180 days, six channels)…")
-        counts = seed_demo(deps.engine, today=deps.today(), tz=settings.tz, progress=True)
-        click.echo("  " + ", ".join(f"{name} {n:,}" for name, n in counts.items()))
-    window = parse_window("7d", today=deps.today())
+    today = deps.today()
     with deps.engine.connect() as conn:
-        results = sales.roi_by_channel(conn, window=window, channels=list(deps.registry.slugs))
-        total = sales.summary(conn, window=window)
-    click.echo(f"\nLast 7 days ({window.start} … {window.end}), database {deps.engine.url.render_as_string()}")
-    click.echo(f"  GMV ¥{total.gmv:,}   orders {total.orders:,}   buyers {total.buyers:,}")
-    for r in results:
-        roi = "n/a" if r.roi is None else f"1:{r.roi:.2f}"
-        flag = "  below floor" if r.roi is not None and r.roi < settings.floor_for(r.channel or "") else ""
-        click.echo(f"  {r.channel:<12} ROI {roi:>8}   spend ¥{r.spend:>12,}   GMV ¥{r.gmv:>13,}{flag}")
-    click.echo("\nTry: ecombot serve (with Slack credentials in .env), or see README → Install in your workspace.")
+        spend = sales.summary(conn, window=parse_window("30d", today=today)).spend
+    month = f"{today:%Y-%m}"
+    total = budget_total(spend)
+    click.echo(f"Budget: {month} set to ¥{total:,}")
+    _invoke(command, [month, str(total)], ctx)
 
+
+def _start_bot(stack: ExitStack, deps: Any) -> str:
+    from bot.app import create_app
+    from bot.server import HttpServer, wsgi_app
+
+    app = create_app(deps)
+    server = HttpServer(wsgi_app(app, deps), host="127.0.0.1", port=0, threads=8).start()
+    stack.callback(server.stop)
+    # stopped first: lazy listeners still running finish while the server and the sandbox are up
+    stack.callback(lambda: app.listener_runner.listener_executor.shutdown(wait=True, cancel_futures=True))
+    return server.url
+
+
+def _run_jobs(ctx: Context) -> None:
+    command = _subcommand("jobs", "run")
+    if command is None:
+        click.echo("Scheduled jobs: not in this build yet (channels start empty)")
+        return
+    for name in DEMO_JOBS:
+        click.echo(f"Running job {name}…")
+        _invoke(command, [name], ctx)
+
+
+def _open_browser(url: str) -> None:
+    try:
+        opened = webbrowser.open(url, new=2)
+    except webbrowser.Error:
+        opened = False
+    if not opened:
+        click.echo("(no browser found here: open the URL above yourself)")
+
+
+__all__ = ["DEMO_JOBS", "budget_total", "demo"]
 
 COMMANDS: list[click.Command] = [demo]

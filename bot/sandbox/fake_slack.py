@@ -15,7 +15,7 @@ from bot.sandbox.calls import Call, CallLog, Faults
 from bot.sandbox.responses import Response, ResponseUrls
 from bot.sandbox.socket_mode import FakeSocketMode
 from bot.sandbox.state import Json, Workspace
-from bot.sandbox.webapi import Backend, make_handler
+from bot.sandbox.webapi import Backend, Route, make_handler
 
 
 class FakeSlack:
@@ -33,7 +33,7 @@ class FakeSlack:
         self._faults = Faults()
         self._responses = ResponseUrls(self.workspace)
         self.socket_mode: FakeSocketMode | None = FakeSocketMode(host=host) if socket_mode else None
-        backend = Backend(
+        self._backend = backend = Backend(
             self.workspace,
             self._calls,
             self._faults,
@@ -71,6 +71,10 @@ class FakeSlack:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.stop()
+
+    def mount(self, path: str, route: Route) -> None:
+        """Serve `route` at `path` (exact) or under it (a prefix ending in "/"), e.g. the sandbox page."""
+        self._backend.routes[path] = route
 
     @property
     def url(self) -> str:
@@ -118,11 +122,21 @@ class FakeSlack:
     # -- response_url -------------------------------------------------------------------------
 
     def new_response_url(
-        self, *, channel_id: str = "C0REPORTS", user_id: str = "U0ALICE", message_ts: str | None = None
+        self,
+        *,
+        channel_id: str = "C0REPORTS",
+        user_id: str = "U0ALICE",
+        message_ts: str | None = None,
+        ephemeral: bool = False,
     ) -> str:
-        """A response_url aimed at a channel and user; `message_ts` lets replace_original edit it."""
-        rid = self._responses.new(channel_id=channel_id, user_id=user_id, message_ts=message_ts)
+        """A response_url aimed at a channel and user; `message_ts` lets replace_original edit it
+        (the user's ephemeral message of that ts when `ephemeral`)."""
+        rid = self._responses.new(channel_id=channel_id, user_id=user_id, message_ts=message_ts, ephemeral=ephemeral)
         return f"{self.url}/response/{rid}"
+
+    def apply_response(self, *, channel_id: str, user_id: str, body: Json) -> None:
+        """Show a response body (a slash command's ack payload) as Slack would: ephemeral or in channel."""
+        self._responses.apply(channel_id=channel_id, user_id=user_id, body=body)
 
     def responses(self) -> list[Response]:
         return self._responses.responses()

@@ -228,7 +228,8 @@ def users_info(ws: Workspace, req: ApiRequest) -> Json:
     return {"user": ws.user(_need(req.args, "user", "user_not_found")).info()}
 
 
-def _view(ws: Workspace, raw: Any, *, view_id: str | None = None, root: str | None = None) -> Json:
+def new_view(ws: Workspace, raw: Any, *, view_id: str | None = None, root: str | None = None) -> Json:
+    """A stored view as Slack returns it, from the `view` a bot sent (SlackError if it is not one)."""
     if not isinstance(raw, dict) or raw.get("type") not in ("modal", "home"):
         raise SlackError("invalid_arguments")
     vid = view_id or ws.next_id("V")
@@ -256,17 +257,19 @@ def _view(ws: Workspace, raw: Any, *, view_id: str | None = None, root: str | No
 
 @method("views.open")
 def views_open(ws: Workspace, req: ApiRequest) -> Json:
-    _need(req.args, "trigger_id", "invalid_trigger_id")
-    view = _view(ws, req.args.get("view"))
+    trigger = _need(req.args, "trigger_id", "invalid_trigger_id")
+    view = new_view(ws, req.args.get("view"))
     ws.views[view["id"]] = view
+    ws.view_triggers[view["id"]] = trigger  # whose screen it opens on: the user the trigger came from
     return {"view": copy.deepcopy(view)}
 
 
 @method("views.push")
 def views_push(ws: Workspace, req: ApiRequest) -> Json:
-    _need(req.args, "trigger_id", "invalid_trigger_id")
-    view = _view(ws, req.args.get("view"))
+    trigger = _need(req.args, "trigger_id", "invalid_trigger_id")
+    view = new_view(ws, req.args.get("view"))
     ws.views[view["id"]] = view
+    ws.view_triggers[view["id"]] = trigger
     return {"view": copy.deepcopy(view)}
 
 
@@ -280,7 +283,7 @@ def views_update(ws: Workspace, req: ApiRequest) -> Json:
         raise SlackError("not_found")
     if a.get("hash") and a["hash"] != old["hash"]:
         raise SlackError("hash_conflict")
-    view = _view(ws, a.get("view"), view_id=old["id"], root=old["root_view_id"])
+    view = new_view(ws, a.get("view"), view_id=old["id"], root=old["root_view_id"])
     ws.views[view["id"]] = view
     return {"view": copy.deepcopy(view)}
 
@@ -288,7 +291,7 @@ def views_update(ws: Workspace, req: ApiRequest) -> Json:
 @method("views.publish")
 def views_publish(ws: Workspace, req: ApiRequest) -> Json:
     user_id = ws.user(_need(req.args, "user_id", "user_not_found")).id
-    view = _view(ws, req.args.get("view"))
+    view = new_view(ws, req.args.get("view"))
     ws.home_views[user_id] = view
     return {"view": copy.deepcopy(view)}
 

@@ -42,6 +42,7 @@ class _Target:
     user_id: str
     message_ts: str | None  # the message a block action came from: replace_original edits it
     uses: int = 0
+    ephemeral: bool = False  # message_ts names the user's ephemeral message, not a channel message
 
 
 class ResponseUrls:
@@ -51,10 +52,10 @@ class ResponseUrls:
         self._targets: dict[str, _Target] = {}
         self._responses: list[Response] = []
 
-    def new(self, *, channel_id: str, user_id: str, message_ts: str | None = None) -> str:
+    def new(self, *, channel_id: str, user_id: str, message_ts: str | None = None, ephemeral: bool = False) -> str:
         with self._lock:
             rid = f"r{len(self._targets) + 1:08d}"
-            self._targets[rid] = _Target(channel_id, user_id, message_ts)
+            self._targets[rid] = _Target(channel_id, user_id, message_ts, ephemeral=ephemeral)
             return rid
 
     def responses(self) -> list[Response]:
@@ -83,9 +84,19 @@ class ResponseUrls:
             return 404 if exc.error == "message_not_found" else 400, {"ok": False, "error": exc.error}
         return 200, {"ok": True}
 
+    def apply(self, *, channel_id: str, user_id: str, body: Json) -> None:
+        """Apply a body as if posted to a fresh response_url: how Slack treats a command's ack payload."""
+        self._apply(_Target(channel_id, user_id, None), body)
+
     def _apply(self, target: _Target, body: Json) -> None:
         text, blocks = body.get("text"), body.get("blocks") or None
-        if body.get("delete_original"):
+        if target.ephemeral and (body.get("delete_original") or body.get("replace_original")):
+            ts = self._original(target)
+            if body.get("delete_original"):
+                self._ws.delete_ephemeral(target.channel_id, target.user_id, ts)
+            else:
+                self._ws.replace_ephemeral(target.channel_id, target.user_id, ts, text=text, blocks=blocks)
+        elif body.get("delete_original"):
             self._ws.delete_message(target.channel_id, self._original(target))
         elif body.get("replace_original") and target.message_ts:
             self._ws.update_message(target.channel_id, target.message_ts, text=text, blocks=blocks)

@@ -134,6 +134,7 @@ class Workspace:
         self.ephemerals: dict[tuple[str, str], list[Json]] = {}
         self.files: dict[str, StoredFile] = {}
         self.views: dict[str, Json] = {}
+        self.view_triggers: dict[str, str] = {}  # view id -> the trigger_id views.open/push was given
         self.home_views: dict[str, Json] = {}
         self._micros = (epoch if epoch is not None else int(time.time())) * 1_000_000
         self._ids = 0
@@ -281,6 +282,30 @@ class Workspace:
                 msg["blocks"] = blocks
             self.ephemerals.setdefault((ch.id, user_id), []).append(msg)
             return str(msg["ts"])
+
+    def _find_ephemeral(self, channel_id: str, user_id: str, ts: str) -> tuple[list[Json], Json]:
+        msgs = self.ephemerals.get((self.channel(channel_id).id, user_id), [])
+        for msg in msgs:
+            if msg["ts"] == ts:
+                return msgs, msg
+        raise SlackError("message_not_found")
+
+    def replace_ephemeral(
+        self, channel_id: str, user_id: str, ts: str, *, text: str | None, blocks: list[Json] | None
+    ) -> None:
+        """What `replace_original` does to an ephemeral message: new text and blocks, same place."""
+        with self.lock:
+            _, msg = self._find_ephemeral(channel_id, user_id, ts)
+            msg["text"] = text or ""
+            if blocks:
+                msg["blocks"] = blocks
+            else:
+                msg.pop("blocks", None)
+
+    def delete_ephemeral(self, channel_id: str, user_id: str, ts: str) -> None:
+        with self.lock:
+            msgs, msg = self._find_ephemeral(channel_id, user_id, ts)
+            msgs.remove(msg)
 
     def snapshot(self) -> Json:
         """Everything, JSON-serialisable, for a demo page or a failing test's message."""

@@ -3,6 +3,7 @@
     server = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(backend))
     # POST /api/<method>  POST /upload/v1/<file_id>  GET /files/<file_id>
     # POST /response/<id> GET /state.json
+    # and whatever a page mounted with `FakeSlack.mount(path, route)` (the demo sandbox page)
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import json
 import logging
 import mimetypes
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.parser import BytesParser
 from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler
@@ -27,12 +28,45 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
+class PageRequest:
+    """A request to a mounted route: method, path, query (last value wins), raw body, headers."""
+
+    method: str
+    path: str
+    query: dict[str, str]
+    body: bytes
+    headers: dict[str, str]
+
+    def json(self) -> Any:
+        return json.loads(self.body or b"{}")
+
+
+@dataclass(frozen=True)
+class PageReply:
+    status: int
+    body: bytes
+    content_type: str = "application/json; charset=utf-8"
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+Route = Callable[[PageRequest], PageReply]
+
+
+@dataclass(frozen=True)
 class Backend:
     ws: Workspace
     calls: CallLog
     faults: Faults
     responses: ResponseUrls
     socket_url: Callable[[], str] | None
+    # extra routes: an exact path, or a prefix ending in "/"; Slack's own paths win
+    routes: dict[str, Route] = field(default_factory=dict)
+
+    def route(self, path: str) -> Route | None:
+        if path in self.routes:
+            return self.routes[path]
+        prefixes = [p for p in self.routes if p.endswith("/") and path.startswith(p)]
+        return self.routes[max(prefixes, key=len)] if prefixes else None
 
 
 def parse_body(content_type: str, body: bytes) -> dict[str, Any]:
@@ -78,7 +112,7 @@ def make_handler(backend: Backend) -> type[BaseHTTPRequestHandler]:
             elif path == "/state.json":
                 self._json(200, backend.ws.snapshot())
             else:
-                self._json(404, {"ok": False, "error": "not_found"})
+                self._mounted("GET", b"")
 
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
@@ -90,7 +124,24 @@ def make_handler(backend: Backend) -> type[BaseHTTPRequestHandler]:
             elif path.startswith("/response/"):
                 self._response(path.removeprefix("/response/"), body)
             else:
+                self._mounted("POST", body)
+
+        def _mounted(self, method: str, body: bytes) -> None:
+            parts = urlsplit(self.path)
+            route = backend.route(parts.path)
+            if route is None:
                 self._json(404, {"ok": False, "error": "not_found"})
+                return
+            req = PageRequest(method, parts.path, dict(parse_qsl(parts.query)), body, dict(self.headers.items()))
+            try:
+                reply = route(req)
+            except Exception:  # noqa: BLE001 - a page bug answers 500, never kills the fake
+                log.exception("sandbox route failed", extra={"path": parts.path})
+                reply = PageReply(500, json.dumps({"ok": False, "error": "internal_error"}).encode())
+            try:
+                self._send(reply.status, reply.body, reply.content_type, reply.headers)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the page went away while a long poll waited
 
         def _api(self, method: str, body: bytes) -> None:
             headers = dict(self.headers.items())
