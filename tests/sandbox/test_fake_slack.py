@@ -18,7 +18,6 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler, ServerErrorRetryHandler
 from slack_sdk.signature import SignatureVerifier
-from waitress.server import create_server
 
 from bot.sandbox import FakeSlack, block_action, signed_headers, slash_command, view_submission
 
@@ -267,17 +266,20 @@ class _Recorder:
 @pytest.fixture
 def serve() -> Iterator[Any]:
     """serve(wsgi_app) -> http://127.0.0.1:PORT, on waitress like production."""
-    servers: list[Any] = []
+    from bot.server import HttpServer
+
+    servers: list[HttpServer] = []
 
     def start(application: Any) -> str:
-        server = create_server(application, host="127.0.0.1", port=0, threads=4)
-        threading.Thread(target=server.run, daemon=True).start()
+        # HttpServer.stop closes from waitress's own loop; closing from here races its select()
+        server = HttpServer(application, host="127.0.0.1", port=0, threads=4)
+        server.start()
         servers.append(server)
-        return f"http://127.0.0.1:{server.effective_port}"
+        return server.url
 
     yield start
     for server in servers:
-        server.close()
+        server.stop()
 
 
 def test_signed_headers_verify_with_slack_sdk() -> None:
