@@ -1,7 +1,115 @@
-"""Command-line commands of this feature (filled by its issue)."""
+"""`ecombot jobs list|run NAME|pause NAME|resume NAME`: the scheduled jobs from the command line."""
 
 from __future__ import annotations
 
+import getpass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
 import click
 
-COMMANDS: list[click.Command] = []
+from bot.cli import Context, pass_ctx
+
+if TYPE_CHECKING:
+    from jobs.registry import Planned
+
+
+def _plan(ctx: Context) -> dict[str, Planned]:
+    from jobs.registry import ScheduleError, build_plan
+
+    try:
+        return build_plan(ctx.settings)
+    except ScheduleError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _known(ctx: Context, name: str) -> None:
+    plan = _plan(ctx)
+    if name not in plan:
+        raise click.ClickException(f"unknown job {name!r}; known jobs: {', '.join(plan)}")
+
+
+def _local(ctx: Context, moment: datetime | None) -> str:
+    if moment is None:
+        return "-"
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.astimezone(ctx.settings.tz).strftime("%Y-%m-%d %H:%M")
+
+
+@click.group()
+def jobs() -> None:
+    """Scheduled jobs: schedules, run log, run now, pause and resume."""
+
+
+@jobs.command("list")
+@click.option("--runs", default=3, show_default=True, help="Recent runs shown per job.")
+@pass_ctx
+def list_jobs(ctx: Context, runs: int) -> None:
+    """Every job with its schedule, next run time (BOT_TIMEZONE) and recent runs."""
+    from bot.deps import build_deps
+    from jobs import runlog
+    from jobs.scheduler import next_runs
+
+    plan = _plan(ctx)
+    deps = build_deps(ctx.settings, engine=ctx.engine)
+    paused = runlog.paused_jobs(deps.engine)
+    upcoming = next_runs(plan, deps.now())
+    click.echo(f"time zone {ctx.settings.bot_timezone}; now {_local(ctx, deps.now())}")
+    for name, planned in plan.items():
+        state = "PAUSED" if name in paused else "active"
+        source = "JOB_SCHEDULES" if planned.overridden else "default"
+        click.echo(f"\n{name:<17} {planned.cron:<16} ({source})  next {_local(ctx, upcoming[name])}  {state}")
+        click.echo(f"  {planned.spec.summary}; grace {int(planned.grace.total_seconds() // 60)} min"
+                   f"{'; posts when empty' if planned.send_empty else ''}")
+        for run in runlog.recent(deps.engine, name, limit=runs):
+            what = run.error if run.status == runlog.FAILED else run.detail
+            click.echo(f"  #{run.id:<6} {_local(ctx, run.started_at)}  {run.trigger:<8} {run.status:<8} {what or ''}")
+
+
+@jobs.command("run")
+@click.argument("name")
+@pass_ctx
+def run_now(ctx: Context, name: str) -> None:
+    """Run one job now: the same code and the same Slack output as its scheduled runs."""
+    from bot.app import web_client
+    from bot.deps import build_deps
+    from jobs.delivery import Poster
+    from jobs.runner import run_job
+
+    plan = _plan(ctx)
+    if name not in plan:
+        raise click.ClickException(f"unknown job {name!r}; known jobs: {', '.join(plan)}")
+    if not ctx.settings.slack_bot_token:
+        raise click.ClickException("SLACK_BOT_TOKEN is not set: a job posts to Slack")
+    deps = build_deps(ctx.settings, engine=ctx.engine)
+    result = run_job(deps, plan[name], poster=Poster(web_client(deps)))
+    click.echo(f"{name} run {result.run_id}: {result.status} — {result.detail}")
+    if result.status == "failed":
+        raise SystemExit(1)
+
+
+def _set_paused(ctx: Context, name: str, paused: bool) -> None:
+    from jobs import runlog
+
+    _known(ctx, name)
+    runlog.set_paused(ctx.engine, name, paused, by=getpass.getuser(), now_utc=datetime.now(UTC).replace(tzinfo=None))
+    click.echo(f"{name} {'paused: scheduled runs are skipped' if paused else 'resumed'} (every replica)")
+
+
+@jobs.command("pause")
+@click.argument("name")
+@pass_ctx
+def pause(ctx: Context, name: str) -> None:
+    """Skip a job's scheduled runs until resumed (its schedule is kept)."""
+    _set_paused(ctx, name, True)
+
+
+@jobs.command("resume")
+@click.argument("name")
+@pass_ctx
+def resume(ctx: Context, name: str) -> None:
+    """Run a paused job on its schedule again."""
+    _set_paused(ctx, name, False)
+
+
+COMMANDS: list[click.Command] = [jobs]

@@ -1,4 +1,4 @@
-"""`ecombot serve`: the bot on Slack (Socket Mode or HTTP)."""
+"""`ecombot serve`: the bot on Slack (Socket Mode or HTTP), and the job scheduler (SPEC §8)."""
 
 from __future__ import annotations
 
@@ -19,17 +19,25 @@ log = logging.getLogger(__name__)
 @pass_ctx
 def serve(ctx: Context, port: int, host: str) -> None:
     """Run the bot: Socket Mode when SLACK_APP_TOKEN is set, else HTTP on /slack/events."""
-    from bot.app import create_app
+    from bot.app import create_app, web_client
     from bot.deps import build_deps
     from bot.server import HttpServer, socket_mode_handler, wsgi_app
+    from jobs.delivery import Poster
+    from jobs.registry import ScheduleError, build_plan
+    from jobs.scheduler import JobScheduler
 
     settings = ctx.settings
     if not settings.slack_bot_token:
         raise click.ClickException("SLACK_BOT_TOKEN is not set (for a local try without Slack: `ecombot demo`)")
     if not settings.slack_app_token and not settings.slack_signing_secret:
         raise click.ClickException("HTTP mode needs SLACK_SIGNING_SECRET (or set SLACK_APP_TOKEN for Socket Mode)")
+    try:
+        plan = build_plan(settings)  # a bad cron or time zone stops start-up here, before anything runs
+    except ScheduleError as exc:
+        raise click.ClickException(str(exc)) from None
     deps = build_deps(settings)
     app = create_app(deps)
+    scheduler = JobScheduler(deps, plan=plan, poster=Poster(web_client(deps)))
     log.info("starting", extra={"settings": str(settings.redacted())})
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -42,11 +50,14 @@ def serve(ctx: Context, port: int, host: str) -> None:
     else:
         http.start()
         log.info("listening on %s/slack/events", http.url)
+    # every replica runs the scheduler; each firing is claimed in the database and runs once
+    scheduler.start()
     try:
         stop.wait()
     except KeyboardInterrupt:
         pass
     finally:
+        scheduler.shutdown(wait=False)
         http.stop()
 
 

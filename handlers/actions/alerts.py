@@ -1,11 +1,89 @@
-"""Listeners of this feature (filled by its issue)."""
+"""Alert buttons: Acknowledge, Snooze 24 h, Resume (operations approvers only), Keep paused.
+
+Each click changes the alert's state in the database (so no replica re-alerts) and edits the message
+it was clicked on: the buttons of that alert give way to who did what, when.
+"""
 
 from __future__ import annotations
 
-from slack_bolt import App
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
 
 from bot.deps import Deps
+from handlers.views import alerts as views
+from handlers.views.texts import t
+from metrics import alerts
+
+log = logging.getLogger(__name__)
+
+Transition = Callable[[Any, str, str, datetime], alerts.Alert | None]
+
+
+def _when(deps: Deps, moment: datetime) -> str:
+    return moment.astimezone(deps.settings.tz).strftime("%Y-%m-%d %H:%M")
+
+
+def _status_text(deps: Deps, action: str, alert: alerts.Alert, user: str, now: datetime) -> str:
+    locale = deps.locale
+    if action == views.SNOOZE and alert.snoozed_until is not None:
+        return t("alert.snoozed", locale, user=user, until=_when(deps, alert.snoozed_until.replace(tzinfo=UTC)))
+    key = {views.ACK: "alert.ack", views.RESUME: "alert.resumed", views.KEEP: "alert.kept"}[action]
+    return t(key, locale, user=user, when=_when(deps, now))
+
+
+def _transition(action: str) -> Transition:
+    def ack(conn: Any, key: str, user: str, now: datetime) -> alerts.Alert | None:
+        return alerts.acknowledge(conn, key, user=user, now_utc=now)
+
+    def snooze(conn: Any, key: str, user: str, now: datetime) -> alerts.Alert | None:
+        return alerts.snooze(conn, key, user=user, now_utc=now, hours=24)
+
+    def resume(conn: Any, key: str, user: str, now: datetime) -> alerts.Alert | None:
+        return alerts.resolve(conn, key, user=user, now_utc=now)
+
+    return {views.ACK: ack, views.KEEP: ack, views.SNOOZE: snooze, views.RESUME: resume}[action]
+
+
+def handle_click(deps: Deps, action_id: str, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+    user = body["user"]["id"]
+    key = body["actions"][0]["value"]
+    locale = deps.locale
+    if action_id == views.RESUME and user not in deps.settings.ops_approvers:
+        respond(response_type="ephemeral", replace_original=False, text=t("alert.not_allowed", locale))
+        return
+    now = deps.now()
+    now_utc = now.astimezone(UTC).replace(tzinfo=None)
+    with deps.engine.begin() as conn:
+        alert = _transition(action_id)(conn, key, user, now_utc)
+        current = alert or alerts.get(conn, key)
+    if alert is None:
+        status = current.status if current is not None else "gone"
+        respond(response_type="ephemeral", replace_original=False, text=t("alert.gone", locale, status=status))
+        return
+    channel = body["container"]["channel_id"]
+    ts = body["container"]["message_ts"]
+    message = body.get("message") or {}
+    blocks = views.with_status(message.get("blocks") or [], key, _status_text(deps, action_id, alert, user, now))
+    text = str(message.get("text") or key)
+    client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+    with deps.engine.begin() as conn:
+        alerts.save_message(conn, channel=channel, ts=ts, text=text, blocks=blocks, now_utc=now_utc)
+    log.info("alert %s: %s by %s", key, action_id, user)
+
+
+def _listener(deps: Deps, action_id: str) -> Callable[..., None]:
+    def on_click(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        ack()
+        handle_click(deps, action_id, body, client, respond)
+
+    return on_click
 
 
 def register(app: App, deps: Deps) -> None:
-    _ = (app, deps)
+    for action_id in (views.ACK, views.SNOOZE, views.RESUME, views.KEEP):
+        app.action(action_id)(_listener(deps, action_id))

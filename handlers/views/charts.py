@@ -128,3 +128,40 @@ def ranking_chart(
     ax.xaxis.set_major_formatter(lambda v, _pos: f"1:{v:g}")  # type: ignore[attr-defined]
     ax.set_title(_short(title, 70), fontfamily=family, fontsize=12, color=TEXT_COLOR, loc="left")  # type: ignore[attr-defined]
     return _png(fig)
+
+
+def grouped_bars(labels: Sequence[str], series: dict[str, Sequence[float]], *, title: str) -> bytes:
+    """Vertical bars per label, one colour per series (e.g. GMV per channel: yesterday, day before, last week)."""
+    family = _font()
+    fig, ax = _figure()
+    n = max(1, len(series))
+    width = 0.8 / n
+    for i, (name, values) in enumerate(series.items()):
+        xs = [x + (i - (n - 1) / 2) * width for x in range(len(labels))]
+        ax.bar(xs, list(values), width=width, color=PALETTE[i % len(PALETTE)], label=name)  # type: ignore[attr-defined]
+    ax.set_xticks(list(range(len(labels))))  # type: ignore[attr-defined]
+    ax.set_xticklabels([_short(x, 12) for x in labels], fontfamily=family)  # type: ignore[attr-defined]
+    ax.yaxis.set_major_formatter(lambda v, _pos: f"¥{v:,.0f}")  # type: ignore[attr-defined]
+    ax.legend(prop={"family": family, "size": 8}, frameon=False)  # type: ignore[attr-defined]
+    ax.set_title(_short(title, 70), fontfamily=family, fontsize=12, color=TEXT_COLOR, loc="left")  # type: ignore[attr-defined]
+    return _png(fig)
+
+
+def daily_line(dates: Sequence[object], values: Sequence[float], *, title: str,
+               target: float | None = None, target_label: str = "") -> bytes:
+    """A line of one figure per day, with an optional horizontal target (e.g. daily GMV vs target pace)."""
+    family = _font()
+    fig, ax = _figure()
+    xs = pd.to_datetime(pd.Series(list(dates)))
+    ax.plot(xs, list(values), color=PALETTE[0], linewidth=2, marker="o", markersize=3)  # type: ignore[attr-defined]
+    if target is not None:
+        ax.axhline(target, color=FLOOR_COLOR, linestyle="--", linewidth=1.2)  # type: ignore[attr-defined]
+        ax.annotate(target_label, xy=(1, target), xycoords=("axes fraction", "data"), xytext=(-4, 4),  # type: ignore[attr-defined]
+                    textcoords="offset points", ha="right", color=FLOOR_COLOR, fontsize=9, fontfamily=family)
+    ax.set_ylim(bottom=0)  # type: ignore[attr-defined]
+    ax.yaxis.set_major_formatter(lambda v, _pos: f"¥{v:,.0f}")  # type: ignore[attr-defined]
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=8)  # type: ignore[no-untyped-call]
+    ax.xaxis.set_major_locator(locator)  # type: ignore[attr-defined]
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))  # type: ignore[attr-defined,no-untyped-call]
+    ax.set_title(_short(title, 70), fontfamily=family, fontsize=12, color=TEXT_COLOR, loc="left")  # type: ignore[attr-defined]
+    return _png(fig)

@@ -2,6 +2,187 @@
 
 from __future__ import annotations
 
-TEXTS: dict[str, dict[str, str]] = {"en": {}, "zh": {}}
+TEXTS: dict[str, dict[str, str]] = {
+    "en": {
+        # run log and failures
+        "jobs.failed": ":rotating_light: Job `{job}` failed (run {run_id}): {error}\n"
+                       "I'll say nothing more until it has succeeded once. `ecombot jobs list` shows the run log.",
+        # alert states shown on the original message
+        "alert.ack": ":white_check_mark: Acknowledged by <@{user}> at {when}",
+        "alert.snoozed": ":zzz: Snoozed by <@{user}> until {until}",
+        "alert.resolved": ":large_green_circle: Resolved at {when}",
+        "alert.worse": ":arrow_up: Worse at {when}: now {severity} — see the newer message",
+        "alert.resumed": ":arrow_forward: Resumed by <@{user}> at {when}",
+        "alert.kept": ":double_vertical_bar: Kept paused by <@{user}> at {when}",
+        "alert.not_allowed": "Only operations approvers can resume a paused channel.",
+        "alert.gone": "This alert is already {status}.",
+        "alert.btn.ack": "Acknowledge",
+        "alert.btn.snooze": "Snooze 24 h",
+        "alert.btn.resume": "Resume",
+        "alert.btn.keep": "Keep paused",
+        "alert.btn.budget": "Request budget",
+        # stale data
+        "stale.notice": ":hourglass: *{job}* is holding its alerts: no fresh {sources} import for over {hours} h "
+                        "(last: {last}). Alerts on old data would be false lows; they resume when new data arrives.",
+        "stale.never": "never",
+        "stale.fresh": ":white_check_mark: Fresh {sources} data arrived; *{job}* is alerting again.",
+        "stale.line": ":hourglass: Stale data: {sources} (no import for over {hours} h)",
+        # stock alerts
+        "stock.title": "Stock alerts · {date}",
+        "stock.summary": "{critical} critical · {warning} low · {overstock} overstock",
+        "stock.group.critical": ":red_circle: *Critical — sells out before a reorder lands*",
+        "stock.group.warning": ":large_orange_circle: *Low stock*",
+        "stock.group.overstock": ":large_blue_circle: *Overstock*",
+        "stock.line.low": "*{name}* `{sku}` · on hand {on_hand} · {cover} days of cover (lead {lead} d) · "
+                          "class {abc} · reorder {reorder}",
+        "stock.line.over": "*{name}* `{sku}` · on hand {on_hand} · {cover} days of cover · class {abc} · {advice}",
+        "stock.advice.reorder": "reorder",
+        "stock.advice.presale": "presale instead of restocking",
+        "stock.advice.clearance": "clear it (bundles, community discounts)",
+        "stock.dead": "no sales in 28 days",
+        "stock.more": "…and {n} more: `/stock` lists them all.",
+        "stock.repeat": ":bell: Still needs attention after the snooze:",
+        "stock.resolved_note": ":large_green_circle: Back to normal: {names}",
+        "stock.text": "Stock alerts: {critical} critical, {warning} low, {overstock} overstock",
+        # ROI guard
+        "roi_guard.title": "ROI floor · {channel} paused",
+        "roi_guard.body": ":octagonal_sign: *{channel}* ROI over the last {days} days is *{roi}*, below its floor "
+                          "*{floor}* (spend {spend}, GMV {gmv}, {basis}). I marked its spend as *paused*.",
+        "roi_guard.suggest": "Suggestion: move budget to *{best}* (ROI {best_roi} over the same days).",
+        "roi_guard.no_suggest": "No other channel beats the floor over the same days.",
+        "roi_guard.webhook_ok": "Ad-platform webhook notified.",
+        "roi_guard.webhook_failed": ":warning: Ad-platform webhook failed after {tries} tries ({error}): "
+                                    "pause the campaigns by hand.",
+        "roi_guard.text": "{channel} paused: ROI {roi} below floor {floor}",
+        # campaign monitor
+        "campaign.title": "Campaign {name} · anomaly",
+        "campaign.body": ":chart_with_downwards_trend: *{name}*: {what} fell *{drop}* vs the day before "
+                         "({before} → {now}, {day}).",
+        "campaign.uv": "UV",
+        "campaign.cvr": "conversion rate",
+        "campaign.driver": "Leading driver of the GMV change: *{driver}* ({amount}).",
+        "campaign.hours": "Last 2 h ({hours}): {orders} orders, {buyers} buyers, GMV {gmv} — same hours the day "
+                          "before: {orders0} orders, {buyers0} buyers, GMV {gmv0}.",
+        "campaign.text": "Campaign {name}: {what} fell {drop}",
+        "campaign.factor.uv": "traffic (UV)",
+        "campaign.factor.cvr": "conversion (CVR)",
+        "campaign.factor.aov": "order value (AOV)",
+        # reports
+        "report.daily.title": "Daily report · {date}",
+        "report.weekly.title": "Weekly report · {start} – {end}",
+        "report.monthly.title": "Monthly report · {month}",
+        "report.total": "*All channels*",
+        "report.kpis": "GMV *{gmv}* ({d1} d/d, {w1} w/w) · orders {orders} · buyers {buyers} · UV {uv} · "
+                       "CVR {cvr} · AOV {aov} · spend {spend} · ROI {roi}",
+        "report.channel_line": "*{channel}*  GMV {gmv} ({d1} d/d, {w1} w/w) · orders {orders} · CVR {cvr} · "
+                               "AOV {aov} · ROI {roi}",
+        "report.top_skus": "*Top SKUs*",
+        "report.sku_line": "{rank}. {name} `{sku}` · {units} units · {gmv}",
+        "report.open_alerts": "Open alerts: {stock} stock · {roi} ROI floor · {other} other",
+        "report.chart.daily": "GMV by channel · {date}",
+        "report.chart.weekly": "ROI by channel · {start} – {end}",
+        "report.chart.monthly": "Daily GMV · {month}",
+        "report.ranking": "*ROI ranking*",
+        "report.rank_line": "{rank}. *{channel}*  {roi} · spend {spend} · GMV {gmv}{flag}",
+        "report.rank_none": "{rank}. *{channel}*  no spend · GMV {gmv}",
+        "report.realloc": ":bulb: Consider moving {amount} (10 % of its weekly spend) from *{worst}* ({worst_roi}) "
+                          "to *{best}* ({best_roi}).",
+        "report.no_realloc": "Fewer than two channels had spend: no reallocation to suggest.",
+        "report.week_kpis": "GMV *{gmv}* ({change} vs the week before) · orders {orders} · spend {spend} · ROI {roi}",
+        "report.target": "GMV *{gmv}* of target {target} (*{share}*)",
+        "report.no_target": "GMV *{gmv}* ({change} vs the month before); no target configured",
+        "report.funnel": "Funnel: UV {uv} → cart {cart} ({cart_rate}) → buyers {buyers} ({cvr}) → orders {orders}",
+        "report.buyers": "Repurchase rate {rate} · new buyers {new} · returning {returning}",
+        "report.text.daily": "Daily report {date}: GMV {gmv}, ROI {roi}",
+        "report.text.weekly": "Weekly report {start}–{end}: GMV {gmv}, ROI {roi}",
+        "report.text.monthly": "Monthly report {month}: GMV {gmv}",
+    },
+    "zh": {
+        "jobs.failed": ":rotating_light: 任务 `{job}` 运行失败（运行编号 {run_id}）：{error}\n"
+                       "在它成功一次之前我不会再提醒。`ecombot jobs list` 可查看运行记录。",
+        "alert.ack": ":white_check_mark: <@{user}> 已确认（{when}）",
+        "alert.snoozed": ":zzz: <@{user}> 已暂缓提醒至 {until}",
+        "alert.resolved": ":large_green_circle: 已恢复正常（{when}）",
+        "alert.worse": ":arrow_up: {when} 升级为 {severity}，见最新消息",
+        "alert.resumed": ":arrow_forward: <@{user}> 已恢复投放（{when}）",
+        "alert.kept": ":double_vertical_bar: <@{user}> 决定保持暂停（{when}）",
+        "alert.not_allowed": "只有运营审批人可以恢复已暂停的渠道。",
+        "alert.gone": "该预警已处于「{status}」状态。",
+        "alert.btn.ack": "确认",
+        "alert.btn.snooze": "暂缓 24 小时",
+        "alert.btn.resume": "恢复投放",
+        "alert.btn.keep": "保持暂停",
+        "alert.btn.budget": "申请预算",
+        "stale.notice": ":hourglass: *{job}* 暂停预警：{sources} 已超过 {hours} 小时没有新导入（上次：{last}）。"
+                        "基于旧数据的预警会误报，新数据到达后自动恢复。",
+        "stale.never": "从未导入",
+        "stale.fresh": ":white_check_mark: {sources} 数据已更新，*{job}* 恢复预警。",
+        "stale.line": ":hourglass: 数据过期：{sources}（超过 {hours} 小时未导入）",
+        "stock.title": "库存预警 · {date}",
+        "stock.summary": "紧急 {critical} · 低库存 {warning} · 积压 {overstock}",
+        "stock.group.critical": ":red_circle: *紧急：补货到达前将售罄*",
+        "stock.group.warning": ":large_orange_circle: *低库存*",
+        "stock.group.overstock": ":large_blue_circle: *库存积压*",
+        "stock.line.low": "*{name}* `{sku}` · 在库 {on_hand} · 可售 {cover} 天（补货周期 {lead} 天）· "
+                          "{abc} 类 · 建议补货 {reorder}",
+        "stock.line.over": "*{name}* `{sku}` · 在库 {on_hand} · 可售 {cover} 天 · {abc} 类 · {advice}",
+        "stock.advice.reorder": "补货",
+        "stock.advice.presale": "建议预售而非补货",
+        "stock.advice.clearance": "建议清仓（组合装、社群折扣）",
+        "stock.dead": "28 天无销量",
+        "stock.more": "…另有 {n} 个，`/stock` 可查看全部。",
+        "stock.repeat": ":bell: 暂缓结束，仍需处理：",
+        "stock.resolved_note": ":large_green_circle: 已恢复正常：{names}",
+        "stock.text": "库存预警：紧急 {critical}，低库存 {warning}，积压 {overstock}",
+        "roi_guard.title": "投产比底线 · {channel} 已暂停",
+        "roi_guard.body": ":octagonal_sign: *{channel}* 近 {days} 天投产比 *{roi}*，低于底线 *{floor}*"
+                          "（花费 {spend}，GMV {gmv}，{basis}）。已将其投放标记为*暂停*。",
+        "roi_guard.suggest": "建议：将预算转向 *{best}*（同期投产比 {best_roi}）。",
+        "roi_guard.no_suggest": "同期没有其他渠道高于底线。",
+        "roi_guard.webhook_ok": "已通知广告平台。",
+        "roi_guard.webhook_failed": ":warning: 广告平台回调在 {tries} 次尝试后失败（{error}），请手动暂停投放。",
+        "roi_guard.text": "{channel} 已暂停：投产比 {roi} 低于底线 {floor}",
+        "campaign.title": "活动 {name} · 异常",
+        "campaign.body": ":chart_with_downwards_trend: *{name}*：{what}较前一天下降 *{drop}*"
+                         "（{before} → {now}，{day}）。",
+        "campaign.uv": "访客数",
+        "campaign.cvr": "转化率",
+        "campaign.driver": "GMV 变化的主要因素：*{driver}*（{amount}）。",
+        "campaign.hours": "近 2 小时（{hours}）：订单 {orders}，买家 {buyers}，GMV {gmv}；"
+                          "前一天同时段：订单 {orders0}，买家 {buyers0}，GMV {gmv0}。",
+        "campaign.text": "活动 {name}：{what}下降 {drop}",
+        "campaign.factor.uv": "流量（UV）",
+        "campaign.factor.cvr": "转化率（CVR）",
+        "campaign.factor.aov": "客单价（AOV）",
+        "report.daily.title": "日报 · {date}",
+        "report.weekly.title": "周报 · {start} – {end}",
+        "report.monthly.title": "月报 · {month}",
+        "report.total": "*全部渠道*",
+        "report.kpis": "GMV *{gmv}*（日环比 {d1}，周同比 {w1}）· 订单 {orders} · 买家 {buyers} · 访客 {uv} · "
+                       "转化率 {cvr} · 客单价 {aov} · 花费 {spend} · 投产比 {roi}",
+        "report.channel_line": "*{channel}*  GMV {gmv}（日环比 {d1}，周同比 {w1}）· 订单 {orders} · 转化率 {cvr} · "
+                               "客单价 {aov} · 投产比 {roi}",
+        "report.top_skus": "*热销 SKU*",
+        "report.sku_line": "{rank}. {name} `{sku}` · {units} 件 · {gmv}",
+        "report.open_alerts": "未处理预警：库存 {stock} · 投产比 {roi} · 其他 {other}",
+        "report.chart.daily": "各渠道 GMV · {date}",
+        "report.chart.weekly": "各渠道投产比 · {start} – {end}",
+        "report.chart.monthly": "每日 GMV · {month}",
+        "report.ranking": "*投产比排名*",
+        "report.rank_line": "{rank}. *{channel}*  {roi} · 花费 {spend} · GMV {gmv}{flag}",
+        "report.rank_none": "{rank}. *{channel}*  无花费 · GMV {gmv}",
+        "report.realloc": ":bulb: 建议将 {amount}（其周花费的 10%）从 *{worst}*（{worst_roi}）"
+                          "转到 *{best}*（{best_roi}）。",
+        "report.no_realloc": "有花费的渠道少于两个，暂无预算调整建议。",
+        "report.week_kpis": "GMV *{gmv}*（较前一周 {change}）· 订单 {orders} · 花费 {spend} · 投产比 {roi}",
+        "report.target": "GMV *{gmv}*，目标 {target}（完成 *{share}*）",
+        "report.no_target": "GMV *{gmv}*（较上月 {change}）；未设置目标",
+        "report.funnel": "漏斗：访客 {uv} → 加购 {cart}（{cart_rate}）→ 买家 {buyers}（{cvr}）→ 订单 {orders}",
+        "report.buyers": "复购率 {rate} · 新买家 {new} · 老买家 {returning}",
+        "report.text.daily": "日报 {date}：GMV {gmv}，投产比 {roi}",
+        "report.text.weekly": "周报 {start}–{end}：GMV {gmv}，投产比 {roi}",
+        "report.text.monthly": "月报 {month}：GMV {gmv}",
+    },
+}
 # (usage, example, description en, description zh) rows for /ecombot help
 COMMANDS: list[tuple[str, str, str, str]] = []

@@ -1,0 +1,205 @@
+"""Alert messages: stock, ROI floor, campaign anomalies, stale data — figures in, Block Kit out. Pure.
+
+    msg = stock_message(lines, counts=(2, 1, 0), day=today, locale="en", footer=footer)
+    blocks = with_status(msg.blocks, "stock:SKU1", t("alert.ack", "en", user="U1", when="10:02"))
+
+Every alert in a message owns two blocks: `alert:<key>` (what is wrong) and `act:<key>` (its buttons,
+replaced by a status line once someone acted or the alert resolved), so any alert of a grouped
+message can be edited in place without touching the others.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    ButtonElement,
+    ContextBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    PlainTextObject,
+    SectionBlock,
+)
+
+from handlers.views import fmt
+from handlers.views.limits import BUTTON_TEXT, HEADER_TEXT, MAX_BLOCKS, SECTION_TEXT, clip
+from handlers.views.texts import t
+from metrics.inventory import CRITICAL, DEAD, OVERSTOCK, WARNING, StockItem
+
+ACK, SNOOZE, RESUME, KEEP, BUDGET = "alert_ack", "alert_snooze", "roi_resume", "roi_keep_paused", "budget_request_open"
+Block = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class AlertMessage:
+    text: str  # notification fallback
+    blocks: list[Block]
+
+
+def _section(text: str, block_id: str | None = None) -> Block:
+    return SectionBlock(text=MarkdownTextObject(text=clip(text, SECTION_TEXT)), block_id=block_id).to_dict()
+
+
+def _context(text: str, block_id: str | None = None) -> Block:
+    return ContextBlock(elements=[MarkdownTextObject(text=clip(text, SECTION_TEXT))], block_id=block_id).to_dict()
+
+
+def _header(text: str) -> Block:
+    return HeaderBlock(text=PlainTextObject(text=clip(text, HEADER_TEXT))).to_dict()
+
+
+def _button(action_id: str, label: str, value: str, style: str | None = None) -> ButtonElement:
+    return ButtonElement(text=PlainTextObject(text=clip(label, BUTTON_TEXT)), action_id=action_id, value=value,
+                         style=style)
+
+
+def _actions(key: str, buttons: Sequence[ButtonElement]) -> Block:
+    return ActionsBlock(block_id=f"act:{key}", elements=list(buttons)).to_dict()
+
+
+def ack_snooze(key: str, locale: str) -> Block:
+    return _actions(key, [_button(ACK, t("alert.btn.ack", locale), key, "primary"),
+                          _button(SNOOZE, t("alert.btn.snooze", locale), key)])
+
+
+def with_status(blocks: Sequence[Block], key: str, status: str) -> list[Block]:
+    """A copy of `blocks` with the buttons of alert `key` replaced by a status line (or the line updated)."""
+    out: list[Block] = []
+    for block in blocks:
+        if block.get("block_id") == f"act:{key}":
+            out.append(_context(status, f"act:{key}"))
+        else:
+            out.append(block)
+    return out
+
+
+def key_of(block_id: str) -> str:
+    return block_id.split(":", 1)[1] if ":" in block_id else block_id
+
+
+# -- stock ---------------------------------------------------------------------------------------------
+
+
+def _cover(item: StockItem) -> str:
+    return fmt.NA if item.days_of_cover is None else f"{item.days_of_cover:.1f}"
+
+
+def stock_line(item: StockItem, locale: str) -> str:
+    if item.status in (CRITICAL, WARNING):
+        return t("stock.line.low", locale, name=item.name, sku=item.sku, on_hand=fmt.integer(item.on_hand),
+                 cover=_cover(item), lead=item.lead_time_days, abc=item.abc, reorder=fmt.integer(item.reorder_qty))
+    advice = t(f"stock.advice.{item.suggestion or 'clearance'}", locale)
+    cover = t("stock.dead", locale) if item.status == DEAD else _cover(item)
+    return t("stock.line.over", locale, name=item.name, sku=item.sku, on_hand=fmt.integer(item.on_hand),
+             cover=cover, abc=item.abc, advice=advice)
+
+
+def _group(status: str) -> str:
+    return OVERSTOCK if status in (OVERSTOCK, DEAD) else status
+
+
+def _alert_rows(items: Sequence[tuple[str, StockItem]], locale: str, room: int) -> tuple[list[Block], int]:
+    """Grouped lines with buttons, most urgent first, within `room` blocks; returns blocks and how many fit."""
+    blocks: list[Block] = []
+    shown = 0
+    group: str | None = None
+    for key, item in items:
+        need = 2 + (1 if _group(item.status) != group else 0)
+        if len(blocks) + need > room:
+            break
+        if _group(item.status) != group:
+            group = _group(item.status)
+            blocks.append(_section(t(f"stock.group.{group}", locale)))
+        blocks.append(_section(stock_line(item, locale), f"alert:{key}"))
+        blocks.append(ack_snooze(key, locale))
+        shown += 1
+    return blocks, shown
+
+
+def stock_message(
+    items: Sequence[tuple[str, StockItem]], *, day: date, locale: str, footer: str | None
+) -> AlertMessage:
+    """One grouped message per scan: critical, then low, then overstock; a line and two buttons each."""
+    counts = {s: sum(1 for _, it in items if _group(it.status) == s) for s in (CRITICAL, WARNING, OVERSTOCK)}
+    head = [_header(t("stock.title", locale, date=day.isoformat())),
+            _context(t("stock.summary", locale, critical=counts[CRITICAL], warning=counts[WARNING],
+                       overstock=counts[OVERSTOCK]))]
+    tail = [_context(footer)] if footer else []
+    room = MAX_BLOCKS - len(head) - len(tail) - 1  # one block kept for "…and N more"
+    rows, shown = _alert_rows(items, locale, room)
+    if shown < len(items):
+        rest = ", ".join(f"`{it.sku}`" for _, it in items[shown:])
+        rows.append(_section(t("stock.more", locale, n=len(items) - shown) + "\n" + rest))
+    text = t("stock.text", locale, critical=counts[CRITICAL], warning=counts[WARNING], overstock=counts[OVERSTOCK])
+    return AlertMessage(text, head + rows + tail)
+
+
+def stock_repeat(items: Sequence[tuple[str, StockItem]], *, locale: str) -> AlertMessage:
+    """A thread reply under the original message: alerts whose snooze ended and still fire."""
+    rows, shown = _alert_rows(items, locale, MAX_BLOCKS - 2)
+    blocks = [_section(t("stock.repeat", locale)), *rows]
+    text = t("stock.repeat", locale) + " " + ", ".join(it.sku for _, it in items[:shown])
+    return AlertMessage(text, blocks)
+
+
+def note(text: str) -> AlertMessage:
+    return AlertMessage(text, [_section(text)])
+
+
+# -- ROI floor ---------------------------------------------------------------------------------------------
+
+
+def roi_alert(
+    *,
+    key: str,
+    channel_slug: str,
+    channel_name: str,
+    roi: Decimal,
+    floor: Decimal,
+    days: int,
+    spend: Decimal,
+    gmv: Decimal,
+    attributed: bool,
+    best: tuple[str, Decimal] | None,
+    webhook: str | None,
+    locale: str,
+    footer: str | None,
+) -> AlertMessage:
+    basis = t("roi.basis.attributed" if attributed else "roi.basis.channel", locale)
+    lines = [t("roi_guard.body", locale, channel=channel_name, days=days, roi=fmt.roi(roi), floor=fmt.roi(floor),
+               spend=fmt.money(spend), gmv=fmt.money(gmv), basis=basis)]
+    if best is not None:
+        lines.append(t("roi_guard.suggest", locale, best=best[0], best_roi=fmt.roi(best[1])))
+    else:
+        lines.append(t("roi_guard.no_suggest", locale))
+    if webhook:
+        lines.append(webhook)
+    budget_value = json.dumps({"channel": channel_slug, "roi": str(roi), "floor": str(floor)})
+    blocks = [
+        _header(t("roi_guard.title", locale, channel=channel_name)),
+        _section("\n".join(lines), f"alert:{key}"),
+        _actions(key, [_button(RESUME, t("alert.btn.resume", locale), key, "danger"),
+                       _button(KEEP, t("alert.btn.keep", locale), key),
+                       _button(BUDGET, t("alert.btn.budget", locale), budget_value)]),
+    ]
+    if footer:
+        blocks.append(_context(footer))
+    text = t("roi_guard.text", locale, channel=channel_name, roi=fmt.roi(roi), floor=fmt.roi(floor))
+    return AlertMessage(text, blocks)
+
+
+# -- campaign ----------------------------------------------------------------------------------------------
+
+
+def campaign_alert(*, key: str, title: str, lines: Sequence[str], text: str, footer: str | None,
+                   locale: str) -> AlertMessage:
+    blocks = [_header(title), _section("\n".join(lines), f"alert:{key}"), ack_snooze(key, locale)]
+    if footer:
+        blocks.append(_context(footer))
+    return AlertMessage(text, blocks)

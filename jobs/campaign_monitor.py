@@ -1,0 +1,137 @@
+"""campaign-monitor: inside a campaign window (618, 双11 …), watch UV and conversion every 2 h (seed 000).
+
+Configured here from the environment:
+- `CAMPAIGN_WINDOWS` — `双11=2026-11-01..2026-11-11;618=2026-06-01..2026-06-18` (inclusive, BOT_TIMEZONE days)
+- `CAMPAIGN_UV_DROP` (default 0.30) and `CAMPAIGN_CVR_DROP` (default 0.25) — the falls that alert
+
+Traffic is imported per day, so UV and CVR compare the newest traffic day with the day before; the
+last 2 h of orders, buyers and GMV (timestamps are per order) are set against the same hours of the
+day before. The alert names the driver with the LMDI split of the GMV change (traffic, conversion,
+order value). One alert per campaign and day: the runs every 2 h do not repeat it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from handlers.views import alerts as views
+from handlers.views import fmt
+from handlers.views.texts import t
+from jobs.alerting import footer, post_alert, require_channel, stale_guard
+from jobs.context import JobContext, Outcome, utc_naive
+from metrics import alerts
+from metrics.attribution import gmv_change
+from metrics.freshness import data_as_of
+from metrics.sales import hourly_sales
+from metrics.windows import Window, WindowError, parse_window
+
+JOB = "campaign-monitor"
+KIND = "campaign"
+SOURCES = ("orders", "traffic")
+
+
+@dataclass(frozen=True)
+class Campaign:
+    name: str
+    window: Window
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    uv_drop: Decimal = Decimal("0.30")
+    cvr_drop: Decimal = Decimal("0.25")
+
+
+def campaigns(environ: Mapping[str, str] | None = None) -> list[Campaign]:
+    raw = (os.environ if environ is None else environ).get("CAMPAIGN_WINDOWS", "")
+    out = []
+    for item in raw.split(";"):
+        if not item.strip():
+            continue
+        name, sep, span = item.partition("=")
+        try:
+            if not sep:
+                raise WindowError(item, "expected name=YYYY-MM-DD..YYYY-MM-DD")
+            window = parse_window(span.strip(), today=date.today())
+        except WindowError as exc:
+            raise ValueError(f"CAMPAIGN_WINDOWS: {exc}") from None
+        out.append(Campaign(name.strip(), window))
+    return out
+
+
+def thresholds(environ: Mapping[str, str] | None = None) -> Thresholds:
+    env = os.environ if environ is None else environ
+    return Thresholds(Decimal(env.get("CAMPAIGN_UV_DROP", "0.30")), Decimal(env.get("CAMPAIGN_CVR_DROP", "0.25")))
+
+
+def drop(now: Decimal | int | None, before: Decimal | int | None) -> Decimal | None:
+    """How much `now` fell below `before`, as a share of `before` (None when not comparable)."""
+    if now is None or before is None or Decimal(before) <= 0:
+        return None
+    return (Decimal(before) - Decimal(now)) / Decimal(before)
+
+
+def _two_hours(ctx: JobContext) -> tuple[datetime, datetime]:
+    end = ctx.now.replace(minute=0, second=0, microsecond=0)
+    return end - timedelta(hours=2), end
+
+
+def run(ctx: JobContext) -> Outcome:
+    active = [c for c in campaigns() if c.window.start <= ctx.today <= c.window.end]
+    if not active:
+        return Outcome.empty("no campaign window today")
+    channel = require_channel(ctx, "ops_channel")
+    held = stale_guard(ctx, job=JOB, channel=channel, sources=SOURCES)
+    if held is not None:
+        return held
+    limits = thresholds()
+    locale = ctx.locale
+    with ctx.deps.engine.connect() as conn:
+        newest = data_as_of(conn)["traffic"]
+        # today's traffic row is still filling in: compare whole days only
+        day = min(newest, ctx.today - timedelta(days=1)) if newest else ctx.today - timedelta(days=1)
+        change = gmv_change(conn, window=Window(day, day, day.isoformat()))
+        start, end = _two_hours(ctx)
+        recent = hourly_sales(conn, start_utc=utc_naive(start), end_utc=utc_naive(end))
+        day_ago = timedelta(days=1)
+        before = hourly_sales(conn, start_utc=utc_naive(start - day_ago), end_utc=utc_naive(end - day_ago))
+    cur, prev = change.current, change.previous
+    findings = []
+    uv_drop = drop(cur.uv, prev.uv)
+    if uv_drop is not None and uv_drop > limits.uv_drop:
+        findings.append(("uv", uv_drop, fmt.integer(prev.uv), fmt.integer(cur.uv)))
+    cvr_drop = drop(cur.cvr, prev.cvr)
+    if cvr_drop is not None and cvr_drop > limits.cvr_drop:
+        findings.append(("cvr", cvr_drop, fmt.pct(prev.cvr, 2), fmt.pct(cur.cvr, 2)))
+    if not findings:
+        return Outcome.empty(f"no anomaly on {day} (UV {fmt.pct(uv_drop)} / CVR {fmt.pct(cvr_drop)} down)")
+    sent = 0
+    for campaign in active:
+        key = f"{KIND}:{campaign.name}:{day.isoformat()}"
+        with ctx.deps.engine.connect() as conn:
+            if alerts.decide(alerts.get(conn, key), "warning", now_utc=ctx.now_utc) is alerts.Decision.QUIET:
+                continue
+        lines = [t("campaign.body", locale, name=campaign.name, what=t(f"campaign.{what}", locale), drop=fmt.pct(d),
+                   before=b, now=n, day=day.isoformat()) for what, d, b, n in findings]
+        if change.leading_factor and change.contributions:
+            lines.append(t("campaign.driver", locale, driver=t(f"campaign.factor.{change.leading_factor}", locale),
+                           amount=fmt.money(change.contributions[change.leading_factor])))
+        lines.append(t("campaign.hours", locale, hours=f"{start:%H:%M}–{end:%H:%M}", orders=recent[0],
+                       buyers=recent[1], gmv=fmt.money(recent[2]), orders0=before[0], buyers0=before[1],
+                       gmv0=fmt.money(before[2])))
+        what = ", ".join(t(f"campaign.{w}", locale) for w, *_ in findings)
+        message = views.campaign_alert(
+            key=key, title=t("campaign.title", locale, name=campaign.name), lines=lines,
+            text=t("campaign.text", locale, name=campaign.name, what=what, drop=fmt.pct(findings[0][1])),
+            footer=footer(ctx, SOURCES), locale=locale)
+        ts = post_alert(ctx, channel, message)
+        sent += 1
+        with ctx.deps.engine.begin() as conn:
+            alerts.raise_alert(conn, key=key, kind=KIND, severity="warning", channel=channel, ts=ts,
+                               detail={"campaign": campaign.name, "day": day.isoformat(),
+                                       "findings": [w for w, *_ in findings]}, now_utc=ctx.now_utc)
+    return Outcome.posted(sent, f"{sent} campaign alert(s) for {day}") if sent else Outcome.empty("already alerted")

@@ -1,0 +1,39 @@
+"""monthly-report: last month's GMV (against a target if one is set), funnel, repurchase, new vs returning.
+
+The target comes from `MONTHLY_GMV_TARGETS` (`2026-11=5000000;2026-12=6000000`), read here; a month
+without an entry is reported against the month before instead.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from handlers.views.reports import monthly_content, monthly_view
+from jobs.alerting import footer, stale_notes
+from jobs.context import JobContext, Outcome
+from jobs.reporting import SOURCES, publish
+from metrics.windows import parse_window
+
+
+def target_for(month: date, environ: Mapping[str, str] | None = None) -> Decimal | None:
+    raw = (os.environ if environ is None else environ).get("MONTHLY_GMV_TARGETS", "")
+    wanted = month.strftime("%Y-%m")
+    for item in raw.split(";"):
+        key, sep, value = item.partition("=")
+        if sep and key.strip() == wanted:
+            try:
+                return Decimal(value.strip().replace(",", ""))
+            except InvalidOperation:
+                raise ValueError(f"MONTHLY_GMV_TARGETS: {item.strip()!r} is not month=amount") from None
+    return None
+
+
+def run(ctx: JobContext) -> Outcome:
+    month = parse_window("last-month", today=ctx.today).start
+    with ctx.deps.engine.connect() as conn:
+        content = monthly_content(conn, today=ctx.today, target=target_for(month))
+    view = monthly_view(content, locale=ctx.locale, footer=footer(ctx, SOURCES), notes=stale_notes(ctx, SOURCES))
+    return publish(ctx, view, empty=content.empty, what="monthly report")

@@ -1,0 +1,27 @@
+"""What the three report jobs share: where they post, when they stay silent, how a report is delivered.
+
+    return publish(ctx, view, empty=content.empty, what="daily report")
+"""
+
+from __future__ import annotations
+
+from handlers.views.reports import ReportView
+from jobs.alerting import require_channel
+from jobs.context import JobContext, Outcome
+
+SOURCES = ("orders", "traffic", "ad_spend")
+
+
+def publish(ctx: JobContext, view: ReportView, *, empty: bool, what: str) -> Outcome:
+    """Post a fully built report (message, then its chart) unless it has nothing to say.
+
+    Everything is computed before the first call to Slack, so a failure while building never
+    leaves half a report in the channel.
+    """
+    channel = require_channel(ctx, "reports_channel")
+    if empty and not ctx.send_empty:
+        return Outcome.empty(f"{what}: no data for the period")
+    ctx.poster.post(channel, text=view.text, blocks=view.blocks)
+    if view.chart is not None:
+        ctx.poster.upload(channel, view.chart, filename=view.chart_name, title=view.chart_title)
+    return Outcome.posted(ctx.poster.sent, what)
