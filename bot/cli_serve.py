@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 @pass_ctx
 def serve(ctx: Context, port: int, host: str) -> None:
     """Run the bot: Socket Mode when SLACK_APP_TOKEN is set, else HTTP on /slack/events."""
-    from bot.app import create_app, web_client
+    from bot.app import create_app, settle_heap, web_client
     from bot.deps import build_deps
     from bot.server import HttpServer, socket_mode_handler, wsgi_app
     from jobs.delivery import Poster
@@ -38,6 +38,7 @@ def serve(ctx: Context, port: int, host: str) -> None:
     deps = build_deps(settings)
     app = create_app(deps)
     scheduler = JobScheduler(deps, plan=plan, poster=Poster(web_client(deps)))
+    settle_heap()
     log.info("starting", extra={"settings": str(settings.redacted())})
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
