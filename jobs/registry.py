@@ -43,7 +43,7 @@ class JobSpec:
     module: str  # has `run(ctx: JobContext) -> Outcome`
     grace: timedelta = timedelta(hours=1)
     send_empty: bool = False
-    optional: bool = False  # listed only when its module exists (another feature's job)
+    requires: str | None = None  # listed only when this module exists (another feature's code)
     summary: str = ""
 
     def runner(self) -> Callable[[JobContext], Outcome]:
@@ -60,13 +60,13 @@ JOBS: tuple[JobSpec, ...] = (
             summary="ROI floor, pause mark → ops channel"),
     JobSpec("campaign-monitor", "0 */2 * * *", "jobs.campaign_monitor", grace=timedelta(minutes=30),
             summary="campaign-window anomalies → ops channel"),
-    JobSpec("budget-expiry", "*/10 * * * *", "jobs.budget_expiry", grace=timedelta(minutes=30), optional=True,
-            summary="expire budget requests after their TTL"),
+    JobSpec("budget-expiry", "*/10 * * * *", "jobs.budget_expiry_job", grace=timedelta(minutes=30),
+            requires="jobs.budget_expiry", summary="expire budget requests after their TTL"),
 )
 
 
 def available(specs: tuple[JobSpec, ...] = JOBS) -> dict[str, JobSpec]:
-    return {s.name: s for s in specs if not s.optional or importlib.util.find_spec(s.module) is not None}
+    return {s.name: s for s in specs if s.requires is None or importlib.util.find_spec(s.requires) is not None}
 
 
 # -- crontab → APScheduler 3.x -----------------------------------------------------------------------

@@ -1,0 +1,182 @@
+"""stock-alerts: grouped message, figures per line, no repeat noise, worsening, snooze, resolve, stale data."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import Engine, update
+
+from handlers.views import alerts as views
+from jobs.context import utc_naive
+from metrics import alerts, schema
+from metrics.db import upsert
+from metrics.rollup import refresh_daily_sales
+from tests.jobs.conftest import SUPPLY, Bench
+
+TODAY = date(2026, 11, 21)
+
+
+@dataclass(frozen=True)
+class Sku:
+    sku: str
+    name: str
+    per_day: int  # units sold every day of the 28 before today
+    price: int  # yuan per unit
+    on_hand: int
+    lead: int
+
+
+# GMV over 90 days: A 28,000 (83 % → class A), B 5,600 (→ B), D 280 (→ C); C never sold (→ C)
+SKUS = [
+    Sku("SKU-A", "保湿面霜", 10, 100, 120, 10),  # A: 120 < 10×10×1.5 = 150, cover 12 ≥ lead 10 → warning
+    Sku("SKU-B", "洁面乳", 2, 100, 20, 14),  # B: 20 < 2×14 = 28, cover 10 < lead 14 → critical
+    Sku("SKU-C", "旧款礼盒", 0, 50, 40, 7),  # no sales, on hand → dead stock
+    Sku("SKU-D", "试用装", 1, 10, 100, 7),  # cover 100 d > 30 → overstock
+]
+ABC = {"SKU-A": "A", "SKU-B": "B", "SKU-C": "C", "SKU-D": "C"}
+FACTOR = {"A": 1.5, "B": 1.0, "C": 1.0}
+
+
+def load(engine: Engine) -> None:
+    rows = []
+    for s in SKUS:
+        for d in range(1, 29):
+            day = TODAY - timedelta(days=d)
+            if s.per_day:
+                rows.append({"channel": "tmall", "order_id": f"{s.sku}-{d}", "line_key": s.sku, "line_id": None,
+                             "ordered_at": datetime(day.year, day.month, day.day, 4), "order_date": day,
+                             "sku": s.sku, "quantity": s.per_day, "paid_cents": s.per_day * s.price * 100,
+                             "customer_id": f"c{d}", "status": "paid", "refund_cents": 0})
+    with engine.begin() as conn:
+        upsert(conn, schema.orders, rows)
+        refresh_daily_sales(conn, {("tmall", r["order_date"]) for r in rows})
+        upsert(conn, schema.inventory, [
+            {"sku": s.sku, "as_of": TODAY, "name": s.name, "category": None, "on_hand": s.on_hand,
+             "lead_time_days": s.lead, "unit_cost_cents": None} for s in SKUS])
+
+
+def set_on_hand(engine: Engine, sku: str, on_hand: int) -> None:
+    with engine.begin() as conn:
+        conn.execute(update(schema.inventory).where(schema.inventory.c.sku == sku).values(on_hand=on_hand))
+
+
+def expected_line(s: Sku, on_hand: int | None = None) -> tuple[str, str]:
+    """(days of cover, reorder quantity) as the line shows them, from SPEC §5 by hand."""
+    held = s.on_hand if on_hand is None else on_hand
+    avg = s.per_day * 28 / 28
+    reorder = max(0, math.ceil(avg * (s.lead + 30) * FACTOR[ABC[s.sku]]) - held)
+    return f"{held / avg:.1f}", f"{reorder:,}"
+
+
+def alert_sections(message: dict[str, object]) -> list[str]:
+    blocks = message["blocks"]
+    assert isinstance(blocks, list)
+    return [b["text"]["text"] for b in blocks if str(b.get("block_id", "")).startswith("alert:")]
+
+
+def ready(bench: Bench) -> None:
+    load(bench.engine)
+    bench.imported("inventory", "orders")
+
+
+def test_one_grouped_message_critical_first_with_cover_class_and_reorder(bench: Bench) -> None:
+    ready(bench)
+    result = bench.run("stock-alerts")
+    assert result.status == "ok"
+    [msg] = bench.posts(SUPPLY)
+    lines = alert_sections(msg)
+    assert [line.split("`")[1] for line in lines] == ["SKU-B", "SKU-A", "SKU-C", "SKU-D"]
+    for s in SKUS[:2]:
+        cover, reorder = expected_line(s)
+        line = next(x for x in lines if f"`{s.sku}`" in x)
+        assert f"{cover} days of cover (lead {s.lead} d)" in line
+        assert f"class {ABC[s.sku]}" in line and f"reorder {reorder}" in line
+    assert "no sales in 28 days" in lines[2] and "100.0 days of cover" in lines[3]
+    buttons = [e for b in msg["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert {e["action_id"] for e in buttons} == {views.ACK, views.SNOOZE}
+    assert len(buttons) == 2 * len(SKUS)
+    assert "data as of" in str(msg["blocks"][-1])
+
+
+def test_running_twice_posts_once(bench: Bench) -> None:
+    ready(bench)
+    bench.run("stock-alerts")
+    bench.clock.advance(hours=6)
+    bench.imported("inventory", "orders")
+    second = bench.run("stock-alerts")
+    assert second.status == "empty"
+    assert len(bench.posts(SUPPLY)) == 1
+    assert bench.replies(SUPPLY) == []
+
+
+def test_worsening_is_posted_and_the_original_says_so(bench: Bench) -> None:
+    ready(bench)
+    bench.run("stock-alerts")
+    [original] = bench.posts(SUPPLY)
+    set_on_hand(bench.engine, "SKU-A", 50)  # cover 5 < lead 10 → critical
+    bench.run("stock-alerts")
+    posts = bench.posts(SUPPLY)
+    assert len(posts) == 2
+    cover, reorder = expected_line(SKUS[0], 50)
+    [line] = alert_sections(posts[1])
+    assert "`SKU-A`" in line and f"{cover} days of cover" in line and f"reorder {reorder}" in line
+    edited = bench.fake.message(SUPPLY, original["ts"])
+    assert "Worse" in str(next(b for b in edited["blocks"] if b.get("block_id") == "act:stock:SKU-A"))
+    with bench.engine.connect() as conn:
+        state = alerts.get(conn, "stock:SKU-A")
+    assert state is not None and state.severity == "critical" and state.ts == posts[1]["ts"]
+
+
+def test_snoozed_alert_is_quiet_for_24_hours_then_repeats_in_the_thread(bench: Bench) -> None:
+    ready(bench)
+    bench.run("stock-alerts")
+    [original] = bench.posts(SUPPLY)
+    now_utc = utc_naive(bench.clock.now)
+    with bench.engine.begin() as conn:
+        assert alerts.snooze(conn, "stock:SKU-B", user="U0ALICE", now_utc=now_utc) is not None
+    bench.clock.advance(hours=23)
+    bench.imported("inventory", "orders")
+    assert bench.run("stock-alerts").status == "empty"
+    bench.clock.advance(hours=2)
+    bench.imported("inventory", "orders")
+    assert bench.run("stock-alerts").status == "ok"
+    assert len(bench.posts(SUPPLY)) == 1
+    [reply] = bench.replies(SUPPLY)
+    assert reply["thread_ts"] == original["ts"] and "`SKU-B`" in str(reply["blocks"])
+    with bench.engine.connect() as conn:
+        state = alerts.get(conn, "stock:SKU-B")
+    assert state is not None and state.status == alerts.OPEN
+
+
+def test_resolved_alert_is_noted_in_the_thread_and_can_fire_again(bench: Bench) -> None:
+    ready(bench)
+    bench.run("stock-alerts")
+    [original] = bench.posts(SUPPLY)
+    set_on_hand(bench.engine, "SKU-B", 500)  # 250 days of cover: overstock now, not low
+    set_on_hand(bench.engine, "SKU-C", 0)  # nothing left: no dead stock
+    bench.run("stock-alerts")
+    [note] = bench.replies(SUPPLY)
+    assert note["thread_ts"] == original["ts"] and "SKU-C" in note["text"]
+    edited = bench.fake.message(SUPPLY, original["ts"])
+    assert "Resolved" in str(next(b for b in edited["blocks"] if b.get("block_id") == "act:stock:SKU-C"))
+    set_on_hand(bench.engine, "SKU-C", 40)
+    bench.run("stock-alerts")
+    assert "`SKU-C`" in alert_sections(bench.posts(SUPPLY)[-1])[0]
+
+
+def test_stale_inventory_suppresses_alerts_and_says_so_once(bench: Bench) -> None:
+    load(bench.engine)
+    bench.imported("orders")
+    bench.imported("inventory", hours_ago=40)
+    assert bench.run("stock-alerts").detail.startswith("suppressed")
+    bench.run("stock-alerts")
+    [notice] = bench.posts(SUPPLY)
+    assert "inventory" in notice["text"] and "36 h" in notice["text"]
+    with bench.engine.connect() as conn:
+        assert alerts.of_kind(conn, "stock") == {}
+    bench.imported("inventory")
+    bench.run("stock-alerts")
+    assert "Fresh inventory" in bench.replies(SUPPLY)[0]["text"]
+    assert len(bench.posts(SUPPLY)) == 2
