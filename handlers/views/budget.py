@@ -1,0 +1,310 @@
+"""Budget messages and modals: metrics.budget results in, Block Kit dicts out. Pure: no Slack calls, no SQL.
+
+    text, blocks = card(request, CardContext(channel_name="Douyin", locale="en", tz=tz, roi_days=3))
+    view = request_modal(RequestForm(channels=[("douyin", "Douyin")], month="2026-11", pool_left=Decimal(1)))
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    ButtonElement,
+    ContextBlock,
+    HeaderBlock,
+    InputBlock,
+    MarkdownTextObject,
+    Option,
+    PlainTextInputElement,
+    PlainTextObject,
+    SectionBlock,
+    StaticSelectElement,
+)
+from slack_sdk.models.views import View
+
+from handlers.views import fmt
+from handlers.views.limits import FIELD_TEXT, HEADER_TEXT, MAX_BLOCKS, MESSAGE_TEXT, SECTION_TEXT, clip
+from handlers.views.texts import t
+from metrics.budget import FINANCE, OPS, ROLES, BudgetStatus, Decision, Event, Outcome, Request
+
+APPROVE, REJECT, OPEN = "budget_approve", "budget_reject", "budget_request_open"
+REQUEST_MODAL, REJECT_MODAL = "budget_request_modal", "budget_reject_modal"
+DECISION_BLOCK = "budget_decision"
+AMOUNT, CHANNEL, REASON = "amount", "channel", "reason"  # block ids of the request modal
+INPUT = "value"  # action id of every modal input
+PRIVATE_METADATA = 3000
+INPUT_VALUE = 3000
+LOG_LINES = 40
+
+Json = dict[str, Any]
+
+
+def _when(moment: datetime | None, tz: ZoneInfo) -> str:
+    return "" if moment is None else moment.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+
+
+def _role(role: str, locale: str) -> str:
+    return t(f"budget.role.{role}", locale)
+
+
+def _other(role: str | None) -> str:
+    return OPS if role == FINANCE else FINANCE
+
+
+def _section(text: str) -> Json:
+    return SectionBlock(text=MarkdownTextObject(text=clip(text, SECTION_TEXT))).to_dict()
+
+
+def _context(*lines: str) -> Json:
+    return ContextBlock(elements=[MarkdownTextObject(text=clip(x, FIELD_TEXT)) for x in lines]).to_dict()
+
+
+def _header(text: str) -> Json:
+    return HeaderBlock(text=PlainTextObject(text=clip(text, HEADER_TEXT))).to_dict()
+
+
+# -- the approval card ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CardContext:
+    channel_name: str
+    locale: str
+    tz: ZoneInfo
+    roi_days: int
+    pool_left: Decimal | None = None  # the pool now, shown once released
+    roi_now: Decimal | None = None  # the channel's ROI recomputed at the latest click
+    roi_now_at: datetime | None = None
+
+
+def card(request: Request, ctx: CardContext) -> tuple[str, list[Json]]:
+    """The approval card: who asks, how much, why, the pool, ROI then and now, who approved, and
+    Approve/Reject while pending; the final state without buttons."""
+    loc, tz = ctx.locale, ctx.tz
+    fields = [
+        t("budget.card.requester", loc, user=request.requester),
+        t("budget.card.amount", loc, amount=fmt.money(request.amount)),
+        t("budget.card.channel", loc, channel=ctx.channel_name),
+        t("budget.card.pool", loc, before=fmt.money(request.pool_before), after=fmt.money(request.pool_after)),
+        t("budget.card.roi", loc, days=ctx.roi_days, roi=fmt.roi(request.roi)),
+    ]
+    if ctx.roi_now_at is not None:
+        fields.append(t("budget.card.roi_now", loc, days=ctx.roi_days, when=_when(ctx.roi_now_at, tz),
+                        roi=fmt.roi(ctx.roi_now), then=fmt.roi(request.roi)))
+    blocks: list[Json] = [
+        _header(t("budget.card.title", loc, id=request.id)),
+        SectionBlock(fields=[MarkdownTextObject(text=clip(f, FIELD_TEXT)) for f in fields]).to_dict(),
+        _section(t("budget.card.reason", loc, reason=request.reason)),
+    ]
+    if request.alert_link:
+        blocks.append(_context(t("budget.card.alert", loc, link=request.alert_link)))
+    lines = []
+    for role in ROLES:
+        a = request.approver(role)
+        if a is not None:
+            lines.append(t("budget.card.approved", loc, role=_role(role, loc), user=a.user_id,
+                           when=_when(a.at, tz), roi=fmt.roi(a.roi)))
+        elif request.status == "pending":
+            lines.append(t("budget.card.waiting", loc, role=_role(role, loc)))
+    if lines:
+        blocks.append(_section("\n".join(lines)))
+    if request.status == "released":
+        left = ctx.pool_left if ctx.pool_left is not None else request.pool_after
+        blocks.append(_section(t("budget.card.released", loc, amount=fmt.money(request.amount),
+                                 channel=ctx.channel_name, when=_when(request.decided_at, tz),
+                                 left=fmt.money(left))))
+    elif request.status == "rejected":
+        blocks.append(_section(t("budget.card.rejected", loc, user=request.decided_by or "",
+                                 when=_when(request.decided_at, tz), reason=request.reject_reason or "")))
+    elif request.status == "expired":
+        blocks.append(_section(t("budget.card.expired", loc, when=_when(request.decided_at, tz))))
+    else:
+        if request.note:
+            blocks.append(_section(t("budget.card.note", loc, note=request.note)))
+        blocks.append(ActionsBlock(block_id=DECISION_BLOCK, elements=[
+            ButtonElement(text=t("budget.btn.approve", loc), action_id=APPROVE, value=str(request.id),
+                          style="primary"),
+            ButtonElement(text=t("budget.btn.reject", loc), action_id=REJECT, value=str(request.id),
+                          style="danger"),
+        ]).to_dict())
+        blocks.append(_context(t("budget.card.expires", loc, when=_when(request.expires_at, tz))))
+    text = t("budget.card.text", loc, id=request.id, amount=fmt.money(request.amount), channel=ctx.channel_name,
+             user=f"<@{request.requester}>", state=t(f"budget.state.{request.status}", loc))
+    return clip(text, MESSAGE_TEXT), blocks
+
+
+# -- what the clicker and the requester are told ---------------------------------------------------------------
+
+
+def note(decision: Decision, *, channel_name: str, locale: str, pool_left: Decimal | None = None) -> str:
+    """The ephemeral line for the person who clicked."""
+    r = decision.request
+    if r is None:
+        return t("budget.note.not_found", locale)
+    values: Json = {
+        "id": r.id, "amount": fmt.money(r.amount), "channel": channel_name,
+        "role": _role(decision.role or FINANCE, locale), "other": _role(_other(decision.role), locale),
+        "state": t(f"budget.state.{r.status}", locale), "left": fmt.money(pool_left),
+    }
+    return t(f"budget.note.{decision.outcome.value}", locale, **values)
+
+
+def dm(decision: Decision, *, channel_name: str, locale: str, user: str,
+       pool_left: Decimal | None = None) -> str | None:
+    """What the requester is told in a DM after a change, or None when nothing changed."""
+    r = decision.request
+    if r is None or not decision.changed:
+        return None
+    return t(f"budget.dm.{decision.outcome.value}", locale, id=r.id, amount=fmt.money(r.amount),
+             channel=channel_name, user=user, role=_role(decision.role or FINANCE, locale),
+             other=_role(_other(decision.role), locale), reason=r.reject_reason or "", left=fmt.money(pool_left))
+
+
+def expired_decision(request: Request) -> Decision:
+    return Decision(Outcome.EXPIRED, request)
+
+
+# -- /budget ----------------------------------------------------------------------------------------------------
+
+
+def status_view(st: BudgetStatus, *, names: dict[str, str], locale: str, roi_days: int) -> tuple[str, list[Json]]:
+    loc = locale
+    blocks: list[Json] = [_header(t("budget.status.title", loc, month=st.month))]
+    if st.period is None:
+        text = t("budget.status.none", loc, month=st.month)
+        return text, [*blocks, _section(text)]
+    p = st.period
+    blocks.append(_section(t("budget.status.totals", loc, total=fmt.money(p.total), pool=fmt.money(p.pool),
+                             left=fmt.money(p.pool_left))))
+    lines = []
+    for c in st.channels:
+        if not (c.budget or c.spend or c.paused):
+            continue
+        extra = t("budget.status.released", loc, released=fmt.money(c.released)) if c.released else ""
+        if c.paused:
+            extra += t("budget.status.paused", loc, roi=fmt.roi(c.roi), floor=fmt.roi(c.floor))
+        lines.append(t("budget.status.channel", loc, channel=names.get(c.channel, c.channel),
+                       budget=fmt.money(c.budget), spend=fmt.money(c.spend), remaining=fmt.money(c.remaining),
+                       extra=extra))
+    if lines:
+        blocks.append(_section("\n".join(lines)))
+    if st.pending:
+        pend = [t("budget.status.pending", loc, count=len(st.pending), amount=fmt.money(st.pending_amount))]
+        pend += [t("budget.status.pending_line", loc, id=r.id, amount=fmt.money(r.amount),
+                   channel=names.get(r.channel, r.channel), user=r.requester, reason=clip(r.reason, 120))
+                 for r in st.pending]
+        blocks.append(_section("\n".join(pend)))
+    else:
+        blocks.append(_section(t("budget.status.no_pending", loc)))
+    blocks.append(_context(t("budget.status.footer", loc, date=st.spend_through.isoformat(),
+                             unallocated=fmt.money(st.unallocated), days=roi_days)))
+    text = f"{t('budget.status.title', loc, month=st.month)}: " + t(
+        "budget.status.totals", loc, total=fmt.money(p.total), pool=fmt.money(p.pool), left=fmt.money(p.pool_left))
+    return text.replace("*", ""), blocks
+
+
+# -- /budget log ------------------------------------------------------------------------------------------------
+
+
+def event_line(e: Event, tz: ZoneInfo, locale: str = "en") -> str:
+    """One audit line: when, what, who, request, amount, pool before → after, detail."""
+    parts = [f"`{_when(e.at, tz)}`", f"*{e.kind}*", e.actor if not e.actor.startswith("U") else f"<@{e.actor}>"]
+    line = " ".join(parts)
+    if e.request_id is not None:
+        line += t("budget.log.request", locale, id=e.request_id)
+    if e.channel:
+        line += f" · {e.channel}"
+    if e.amount is not None:
+        line += f" · {fmt.money(e.amount)}"
+    if e.pool_before is not None or e.pool_after is not None:
+        line += t("budget.log.pool", locale, before=fmt.money(e.pool_before), after=fmt.money(e.pool_after))
+    if e.detail:
+        line += f" · {clip(e.detail, 200)}"
+    return line
+
+
+def log_view(events: Sequence[Event], *, total: int, month: str, locale: str,
+             tz: ZoneInfo) -> tuple[str, list[Json]]:
+    """The newest events, grouped into sections under Slack's size limits; says when some are left out."""
+    blocks: list[Json] = [_header(t("budget.log.title", locale, month=month))]
+    if not events:
+        text = t("budget.log.empty", locale, month=month)
+        return text, [*blocks, _section(text)]
+    chunk: list[str] = []
+    size = 0
+    for line in (event_line(e, tz, locale) for e in events[-LOG_LINES:]):
+        if size + len(line) + 1 > SECTION_TEXT and chunk:
+            blocks.append(_section("\n".join(chunk)))
+            chunk, size = [], 0
+        chunk.append(line)
+        size += len(line) + 1
+    if chunk:
+        blocks.append(_section("\n".join(chunk)))
+    shown = min(len(events), LOG_LINES)
+    if total > shown:
+        blocks.append(_context(t("budget.log.more", locale, shown=shown, total=total, month=month)))
+    return t("budget.log.title", locale, month=month), blocks[:MAX_BLOCKS]
+
+
+# -- modals -------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RequestForm:
+    channels: Sequence[tuple[str, str]]  # (slug, display name)
+    month: str
+    pool_left: Decimal | None
+    channel: str | None = None
+    amount: Decimal | None = None
+    reason: str = ""
+    alert_summary: str | None = None
+    metadata: Json = field(default_factory=dict)  # where it came from: origin channel, alert channel/ts
+
+
+def _plain(text: str, limit: int = 75) -> PlainTextObject:
+    return PlainTextObject(text=clip(text, limit))
+
+
+def request_modal(form: RequestForm, locale: str) -> Json:
+    options = [Option(value=slug, text=clip(name, 75)) for slug, name in form.channels][:100]
+    initial = next((o for o in options if o.value == form.channel), None)
+    blocks: list[Any] = [
+        SectionBlock(text=MarkdownTextObject(text=t("budget.modal.pool", locale, month=form.month,
+                                                    left=fmt.money(form.pool_left)))),
+    ]
+    if form.alert_summary:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(
+            text=clip(t("budget.modal.alert", locale, summary=form.alert_summary), FIELD_TEXT))]))
+    blocks += [
+        InputBlock(block_id=AMOUNT, label=_plain(t("budget.modal.amount", locale), 2000),
+                   hint=_plain(t("budget.modal.amount_hint", locale), 2000),
+                   element=PlainTextInputElement(action_id=INPUT, max_length=20,
+                                                 initial_value=str(form.amount) if form.amount else None)),
+        InputBlock(block_id=CHANNEL, label=_plain(t("budget.modal.channel", locale), 2000),
+                   element=StaticSelectElement(action_id=INPUT, options=options, initial_option=initial)),
+        InputBlock(block_id=REASON, label=_plain(t("budget.modal.reason", locale), 2000),
+                   element=PlainTextInputElement(action_id=INPUT, multiline=True, max_length=1000,
+                                                 initial_value=clip(form.reason, 1000) or None)),
+    ]
+    return View(
+        type="modal", callback_id=REQUEST_MODAL, title=_plain(t("budget.modal.title", locale), 24),
+        submit=_plain(t("budget.modal.submit", locale), 24), close=_plain(t("budget.modal.cancel", locale), 24),
+        private_metadata=clip(json.dumps(form.metadata), PRIVATE_METADATA), blocks=blocks,
+    ).to_dict()
+
+
+def reject_modal(request_id: int, metadata: Json, locale: str) -> Json:
+    return View(
+        type="modal", callback_id=REJECT_MODAL, title=_plain(t("budget.reject.title", locale), 24),
+        submit=_plain(t("budget.reject.submit", locale), 24), close=_plain(t("budget.modal.cancel", locale), 24),
+        private_metadata=json.dumps({**metadata, "request_id": request_id}),
+        blocks=[InputBlock(block_id=REASON, label=_plain(t("budget.reject.label", locale, id=request_id), 2000),
+                           element=PlainTextInputElement(action_id=INPUT, multiline=True, max_length=1000))],
+    ).to_dict()

@@ -1,0 +1,50 @@
+"""Expire contingency budget requests that waited longer than BUDGET_REQUEST_TTL_HOURS (SPEC §6).
+
+    expire_requests(deps, client)   # → how many expired; their cards lose the buttons, requesters get a DM
+
+The scheduler calls it; `ecombot budget expire` too. The rule and the locked transaction are in
+`metrics.budget.expire_due`; this only tells Slack.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.deps import Deps
+from handlers.views import budget as view
+from metrics import budget
+from metrics.channels import UnknownChannel
+
+log = logging.getLogger(__name__)
+
+
+def expire_requests(deps: Deps, client: WebClient | None) -> int:
+    expired = budget.expire_due(deps.engine, now=deps.now())
+    for request in expired:
+        log.info("budget request %s expired", request.id)
+        if client is not None:
+            _tell(deps, client, request)
+    return len(expired)
+
+
+def _tell(deps: Deps, client: WebClient, request: budget.Request) -> None:
+    try:
+        name = deps.registry.get(request.channel).display(deps.locale)
+    except UnknownChannel:
+        name = request.channel
+    decision = view.expired_decision(request)
+    try:
+        if request.card_channel and request.card_ts:
+            text, blocks = view.card(request, view.CardContext(
+                channel_name=name, locale=deps.locale, tz=deps.settings.tz, roi_days=deps.settings.roi_guard_days))
+            client.chat_update(channel=request.card_channel, ts=request.card_ts, text=text, blocks=blocks)
+        message = view.dm(decision, channel_name=name, locale=deps.locale, user=budget.SYSTEM)
+        if message:
+            dm = client.conversations_open(users=request.requester)
+            client.chat_postMessage(channel=dm["channel"]["id"], text=message)
+    except SlackApiError as exc:
+        # the request is expired either way; a card left with buttons says "expired" when clicked
+        log.warning("expired budget request %s not shown in Slack: %s", request.id, exc.response.get("error"))
