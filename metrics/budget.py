@@ -50,6 +50,7 @@ MAX_REASON = 1000
 MAX_AMOUNT = Decimal("1000000000000")  # ¥1e12: far above any budget, far below BigInteger cents
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 _BP = Decimal(10000)
+_AMOUNT = re.compile(r"^-?\d+(\.\d+)?$")
 
 T = TypeVar("T")
 
@@ -249,12 +250,12 @@ def parse_amount(raw: object) -> Decimal:
     if isinstance(raw, float | bool):
         raise BudgetError("bad_amount", f"{raw!r} is not an amount", text=str(raw))
     text = str(raw).strip().replace(",", "").replace("，", "").lstrip("¥￥").strip()
+    if not _AMOUNT.match(text):  # digits only: no exponents (1e3), NaN, Infinity or signs but a minus
+        raise BudgetError("bad_amount", f"`{raw}` is not an amount", text=str(raw))
     try:
         value = Decimal(text)
     except InvalidOperation:
         raise BudgetError("bad_amount", f"`{raw}` is not an amount", text=str(raw)) from None
-    if not value.is_finite():
-        raise BudgetError("bad_amount", f"`{raw}` is not an amount", text=str(raw))
     if value != value.quantize(CENT, rounding=ROUND_HALF_UP):
         raise BudgetError("amount_places", f"`{raw}` has more than 2 decimal places", text=str(raw))
     if value <= 0:

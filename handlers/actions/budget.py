@@ -216,7 +216,7 @@ def _action(body: Json) -> Json:
 
 def _request_id(raw: Any) -> int | None:
     text = str(raw or "").strip()
-    return int(text) if text.isdigit() and len(text) <= 12 else None
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 12 else None
 
 
 def _where(body: Json) -> str | None:

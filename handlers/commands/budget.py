@@ -59,12 +59,13 @@ def parse(deps: Deps, text: str) -> Parsed:
             raise UsageError("usage")
         first, second, reason = parts
         try:
-            amount = budget.parse_amount(first)
-            name = second
-        except BudgetError:
-            # `/budget request douyin 50000 …` reads as well
-            amount = budget.parse_amount(second)
-            name = first
+            amount, name = budget.parse_amount(first), second
+        except BudgetError as exc:
+            # `/budget request douyin 50000 …` reads as well; otherwise the first word's error is the one
+            try:
+                amount, name = budget.parse_amount(second), first
+            except BudgetError:
+                raise exc from None
         return Parsed("request", amount=amount, channel=deps.registry.resolve(name).slug,
                       reason=budget.validate_reason(reason))
     if head in ("log", "日志"):

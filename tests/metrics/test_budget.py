@@ -70,7 +70,7 @@ def left(engine: Engine) -> Decimal:
     return value
 
 
-# -- periods and allocations -----------------------------------------------------------------------
+# -- periods and allocations ---------------------------------------------------------------------------------
 
 
 def test_pool_is_twenty_percent_of_the_total_to_the_cent(engine: Engine) -> None:
@@ -113,13 +113,14 @@ def test_allocations_stay_within_the_total_outside_the_pool(engine: Engine) -> N
     assert err.value.code == "no_period"
 
 
-# -- requests -------------------------------------------------------------------------------------------
+# -- requests ------------------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(("amount", "code"), [
     ("0", "amount_positive"), ("-5", "amount_positive"), ("0.001", "amount_places"),
     ("0.30000000000000004", "amount_places"), ("abc", "bad_amount"), ("NaN", "bad_amount"),
-    ("Infinity", "bad_amount"), ("", "bad_amount"), ("200000.01", "amount_over_pool"),
+    ("Infinity", "bad_amount"), ("", "bad_amount"), ("1e3", "bad_amount"), ("0x10", "bad_amount"),
+    ("200000.01", "amount_over_pool"),
 ])
 def test_request_amount_rules(engine: Engine, amount: str, code: str) -> None:
     setup_month(engine, "1000000")
@@ -149,6 +150,7 @@ def test_floats_are_refused_and_decimals_add_up_exactly(engine: Engine) -> None:
     with pytest.raises(BudgetError):
         budget.parse_amount(0.1)
     assert budget.parse_amount("¥1,234.5") == Decimal("1234.50")
+    assert budget.parse_amount("１００") == Decimal("100.00")  # full-width digits from a Chinese IME
     pool = setup_month(engine, "1000000")
     a, b = make(engine, "0.1"), make(engine, "0.2")
     for req in (a, b):
