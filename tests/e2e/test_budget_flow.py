@@ -190,6 +190,21 @@ def bot(engine: Engine, start_budget_bot: BotFactory) -> BudgetBot:
     return start_budget_bot(engine)
 
 
+def at_once(*clicks: Callable[[], object]) -> None:
+    """Send the clicks from threads released together by a barrier; return when all were answered."""
+    barrier = threading.Barrier(len(clicks))
+
+    def go(click: Callable[[], object]) -> None:
+        barrier.wait(timeout=10)
+        click()
+
+    threads = [threading.Thread(target=go, args=(c,)) for c in clicks]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+
+
 def readable(blocks: list[Json]) -> str:
     """What a person reads on a message; buttons are checked apart (`_has_buttons`)."""
     return block_text([b for b in blocks if b["type"] != "actions"])
@@ -369,12 +384,8 @@ def test_a_click_after_the_deadline_expires_the_request(bot: BudgetBot) -> None:
 
 def test_double_clicks_and_slack_retries_count_once(bot: BudgetBot) -> None:
     request_id, ts = bot.request()
-    threads = [threading.Thread(target=bot.click, args=("budget_approve", str(request_id)),
-                                kwargs={"user": FANG, "ts": ts, "retry_num": n}) for n in (None, None, 1, 2)]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join()
+    at_once(*(lambda n=n: bot.click("budget_approve", str(request_id), user=FANG, ts=ts, retry_num=n)
+              for n in (None, None, 1, 2)))
     notes = [c.args["body"]["text"] for c in bot.new("response_url", 4)]
     assert sum("You approved" in n for n in notes) == 1
     assert sum("already approved" in n for n in notes) == 3
@@ -584,18 +595,8 @@ def test_two_replicas_approving_at_once_release_only_what_the_pool_holds(
     for request_id, ts in ((a, ts_a), (b, ts_b)):
         bot.click("budget_approve", str(request_id), user=FANG, ts=ts)
         bot.note()
-    barrier = threading.Barrier(2)
-
-    def ops_click(target: BudgetBot, request_id: int, ts: str) -> None:
-        barrier.wait()
-        target.click("budget_approve", str(request_id), user=OLIVER, ts=ts)
-
-    threads = [threading.Thread(target=ops_click, args=(bot, a, ts_a)),
-               threading.Thread(target=ops_click, args=(replica, b, ts_b))]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join()
+    at_once(lambda: bot.click("budget_approve", str(a), user=OLIVER, ts=ts_a),
+            lambda: replica.click("budget_approve", str(b), user=OLIVER, ts=ts_b))
     notes = [c.args["body"]["text"] for c in bot.new("response_url", 2)]
     assert sum("is released" in n for n in notes) == 1
     assert sum("nothing was released" in n for n in notes) == 1
