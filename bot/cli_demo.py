@@ -54,7 +54,7 @@ def demo(ctx: Context, port: int, host: str, no_browser: bool, today: datetime |
         deps = _deps(demo_ctx, today.date() if today else None)
         stack.callback(deps.engine.dispose)
         _seed(deps)
-        _set_budget(demo_ctx, deps)
+        _set_budget(deps)
         bot_url = _start_bot(stack, deps)
         sandbox.connect(bot_url + "/slack/events")
         click.echo(f"Bot on {bot_url}/slack/events (HTTP, signed like Slack); Web API at {sandbox.api_url}")
@@ -148,21 +148,44 @@ def budget_total(month_spend: Decimal) -> int:
     return max(100_000, math.ceil(month_spend * Decimal("1.25") / 100_000) * 100_000)
 
 
-def _set_budget(ctx: Context, deps: Any) -> None:
-    command = _subcommand("budget", "set")
-    if command is None:
+def _set_budget(deps: Any) -> None:
+    """This month's budget, sized on the shop's ad spend and allocated like it (kept if already set)."""
+    try:
+        from metrics import budget
+    except ImportError:
         click.echo("Budget: not in this build yet (skipped)")
         return
     from metrics import sales
     from metrics.windows import parse_window
 
-    today = deps.today()
-    with deps.engine.connect() as conn:
-        spend = sales.summary(conn, window=parse_window("30d", today=today)).spend
+    today, now, settings = deps.today(), deps.now(), deps.settings
     month = f"{today:%Y-%m}"
-    total = budget_total(spend)
-    click.echo(f"Budget: {month} set to ¥{total:,}")
-    _invoke(command, [month, str(total)], ctx)
+    window = parse_window("30d", today=today)
+    with deps.engine.connect() as conn:
+        if budget.get_period(conn, month) is not None:
+            click.echo(f"Budget: {month} already set (kept)")
+            return
+        by_channel = sales.roi_by_channel(conn, window=window, channels=list(deps.registry.slugs))
+    spend = {r.channel: r.spend for r in by_channel if r.channel and r.spend > 0}
+    total = budget_total(sum(spend.values(), Decimal(0)))
+    try:
+        period = budget.set_period(deps.engine, month, Decimal(total), share=settings.contingency_share,
+                                   actor="ecombot demo", now=now)
+        for channel, amount in allocations(period.total - period.pool, spend).items():
+            budget.allocate(deps.engine, month, channel, amount, known=list(deps.registry.slugs),
+                            actor="ecombot demo", now=now)
+    except budget.BudgetError as exc:
+        click.echo(f"Budget: not set ({exc})")
+        return
+    click.echo(f"Budget: {month} ¥{total:,}, contingency pool ¥{period.pool:,}")
+
+
+def allocations(available: Decimal, spend: dict[str, Decimal]) -> dict[str, Decimal]:
+    """`available` split like the spend, each share rounded down to ¥1,000 (so the sum never exceeds it)."""
+    whole = sum(spend.values(), Decimal(0))
+    if whole <= 0:
+        return {}
+    return {ch: (available * s / whole // 1000) * 1000 for ch, s in spend.items()}
 
 
 def _start_bot(stack: ExitStack, deps: Any) -> str:
@@ -173,8 +196,17 @@ def _start_bot(stack: ExitStack, deps: Any) -> str:
     server = HttpServer(wsgi_app(app, deps), host="127.0.0.1", port=0, threads=8).start()
     stack.callback(server.stop)
     # stopped first: lazy listeners still running finish while the server and the sandbox are up
-    stack.callback(lambda: app.listener_runner.listener_executor.shutdown(wait=True, cancel_futures=True))
+    stack.callback(_drain, app)
     return server.url
+
+
+def _drain(app: Any) -> None:
+    """Let Bolt's running work finish (acks first: they start the lazy listeners), take no more."""
+    runner = app.listener_runner
+    runner.listener_executor.shutdown(wait=True, cancel_futures=True)
+    lazy = getattr(runner.lazy_listener_runner, "executor", None)
+    if lazy is not None:
+        lazy.shutdown(wait=True, cancel_futures=True)
 
 
 def _run_jobs(ctx: Context) -> None:
@@ -196,6 +228,6 @@ def _open_browser(url: str) -> None:
         click.echo("(no browser found here: open the URL above yourself)")
 
 
-__all__ = ["DEMO_JOBS", "budget_total", "demo"]
+__all__ = ["DEMO_JOBS", "allocations", "budget_total", "demo"]
 
 COMMANDS: list[click.Command] = [demo]

@@ -418,6 +418,8 @@ class Sandbox:
 
     def _static(self, req: PageRequest) -> PageReply:
         name = req.path.removeprefix("/static/").lstrip("/") or "index.html"
+        if name == "cjk.otf":
+            return _cjk_font()
         if name not in _STATIC:
             return _json(404, {"ok": False, "error": "not_found"})
         data = resources.files("bot.sandbox").joinpath("static", name).read_bytes()
@@ -469,6 +471,16 @@ class Sandbox:
         if not re.fullmatch(r"[UW][A-Z0-9]+", uid) or uid in (BOT_USER_ID, SLACKBOT_ID):
             raise SlackError("user_not_found")
         return self.workspace.user(uid).id
+
+
+def _cjk_font() -> PageReply:
+    """Noto Sans CJK SC (shipped with mplfonts for the charts), so Chinese names render on any machine;
+    the page asks for it only when a CJK character shows up (`unicode-range`)."""
+    try:
+        data = resources.files("mplfonts").joinpath("fonts", "NotoSansCJKsc-Regular.otf").read_bytes()
+    except (ModuleNotFoundError, OSError):
+        return _json(404, {"ok": False, "error": "not_found"})
+    return PageReply(200, data, "font/otf", {"Cache-Control": "max-age=86400"})
 
 
 def _json(status: int, data: Any) -> PageReply:

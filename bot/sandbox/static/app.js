@@ -45,6 +45,7 @@ const EMOJI = {
   sos: "🆘", exclamation: "❗", heavy_exclamation_mark: "❗", bulb: "💡", tada: "🎉", lock: "🔒",
   arrow_up: "⬆️", arrow_down: "⬇️", small_red_triangle: "🔺", small_red_triangle_down: "🔻",
   shopping_trolley: "🛒", truck: "🚚", speech_balloon: "💬", eyes: "👀", thumbsup: "👍", "+1": "👍",
+  octagonal_sign: "🛑", large_blue_circle: "🔵", double_vertical_bar: "⏸️", large_purple_circle: "🟣",
   calendar: "📆", date: "📅", receipt: "🧾", scales: "⚖️", hammer_and_wrench: "🛠️", sparkles: "✨",
 };
 
@@ -614,10 +615,19 @@ function renderModals() {
   const view = stack[stack.length - 1];
   const key = view ? `${view.id}:${view.hash}:${JSON.stringify(view.errors || {})}` : "";
   if (key === app.modalKey) return;
+  const sameView = view && app.modalKey.startsWith(`${view.id}:${view.hash}:`);
   app.modalKey = key;
   const root = $("#modal-root");
   if (!view) { root.replaceChildren(); return; }
   const errors = view.errors || {};
+  if (sameView) {
+    // only the bot's errors changed: keep what the person typed, as Slack does
+    for (const note of root.querySelectorAll("[data-error-for]")) note.textContent = errors[note.dataset.errorFor] || "";
+    const banner = root.querySelector(".modal-error");
+    if (banner) banner.textContent = errors[""] || "";
+    else if (errors[""]) root.querySelector(".modal-body").prepend(el("div", { class: "modal-error" }, errors[""]));
+    return;
+  }
   const ctx = { viewId: view.id, errors };
   const form = el("form", { class: "modal", role: "dialog", "data-view-id": view.id, "data-testid": "modal" });
   const cancel = async () => { await post("close", { view_id: view.id }); };
