@@ -33,15 +33,31 @@ DEMO_JOBS = ("daily-report", "stock-alerts", "roi-guard", "sentiment-scan")
 
 
 @click.command()
-@click.option("--port", default=8080, show_default=True, type=int, help="Port of the sandbox page (0: any free one).")
+@click.option("--port", default=8080, show_default=True, type=int,
+              help="Port of the sandbox page (0: any free one); with SLACK_BOT_TOKEN, the bot's HTTP port.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface of the sandbox page.")
 @click.option("--no-browser", is_flag=True, help="Print the URL only; do not open a browser.")
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="Pretend today is this date (demo data ends the day before).")
+@click.option("--sandbox", "force_sandbox", is_flag=True,
+              help="Use the local sandbox even when SLACK_BOT_TOKEN is set.")
 @pass_ctx
-def demo(ctx: Context, port: int, host: str, no_browser: bool, today: datetime | None) -> None:
-    """Demo data, the real bot and a local Slack-like sandbox page; Ctrl-C stops everything."""
+def demo(ctx: Context, port: int, host: str, no_browser: bool, today: datetime | None, force_sandbox: bool) -> None:
+    """Demo data, the real bot and a local Slack-like sandbox page; Ctrl-C stops everything.
+
+    With real Slack credentials in the environment or .env, the demo data goes into
+    DATABASE_URL (if empty) and the bot runs against Slack, as `ecombot serve` does.
+    """
     from bot.sandbox.web import Sandbox
+
+    if ctx.settings.slack_bot_token and not force_sandbox:
+        from bot.cli_serve import serve
+
+        click.echo("SLACK_BOT_TOKEN is set: the demo runs against your Slack workspace (--sandbox for the local page).")
+        _seed(_deps(ctx, today.date() if today else None))
+        # --port/--host then name the bot's HTTP endpoint (Slack posts there unless Socket Mode)
+        click.get_current_context().invoke(serve, port=port, host=host)
+        return
 
     stop = threading.Event()
     with ExitStack() as stack:
