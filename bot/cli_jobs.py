@@ -47,8 +47,8 @@ def jobs() -> None:
 def list_jobs(ctx: Context, runs: int) -> None:
     """Every job with its schedule, next run time (BOT_TIMEZONE) and recent runs."""
     from bot.deps import build_deps
-    from jobs import runlog
     from jobs.scheduler import next_runs
+    from metrics import job_runs as runlog
 
     plan = _plan(ctx)
     deps = build_deps(ctx.settings, engine=ctx.engine)
@@ -89,7 +89,7 @@ def run_now(ctx: Context, name: str) -> None:
 
 
 def _set_paused(ctx: Context, name: str, paused: bool) -> None:
-    from jobs import runlog
+    from metrics import job_runs as runlog
 
     _known(ctx, name)
     runlog.set_paused(ctx.engine, name, paused, by=getpass.getuser(), now_utc=datetime.now(UTC).replace(tzinfo=None))

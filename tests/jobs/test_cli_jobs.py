@@ -8,7 +8,7 @@ import time_machine
 from click.testing import CliRunner, Result
 
 from bot.cli import main
-from jobs import runlog
+from metrics import job_runs as runlog
 from tests.jobs.conftest import OPS, SUPPLY, TZ, Bench
 from tests.jobs.test_stock_alerts import load
 
