@@ -145,7 +145,7 @@ class BudgetBot:
         card = self.card()
         with self.deps.engine.connect() as conn:
             [req] = [r for r in budget.pending_requests(conn) if r.card_ts == card["ts"]]
-        assert f"Request #{req.id}" in confirmation
+        assert f"#{req.id}" in confirmation
         return req.id, str(card["ts"])
 
 
@@ -166,12 +166,13 @@ BotFactory = Callable[..., BudgetBot]
 def start_budget_bot() -> Iterator[BotFactory]:
     with ExitStack() as stack:
 
-        def start(engine: Engine, fake: FakeSlack | None = None, **overrides: Any) -> BudgetBot:
+        def start(engine: Engine, fake: FakeSlack | None = None, locale: str = "en", **overrides: Any) -> BudgetBot:
             if fake is None:
                 fake = stack.enter_context(FakeSlack(workspace=_workspace(), port=0, socket_mode=False))
             clock = Clock()
             settings = settings_for(fake, engine, approvals_channel=APPROVALS, finance_approvers=f"{FANG},{BOTH}",
                                     ops_approvers=f"{OLIVER},{BOTH}", **overrides)
+            settings = settings.model_copy(update={"bot_locale": locale})
             deps = Deps(settings, engine, ChannelRegistry(), clock=clock)
             app = create_app(deps)
             server = HttpServer(wsgi_app(app, deps), host="127.0.0.1", port=0, threads=6).start()
@@ -605,3 +606,37 @@ def test_two_replicas_approving_at_once_release_only_what_the_pool_holds(
     [won] = released
     won_cents = 12_000_000 if won.request_id == a else 9_000_000
     assert bot.pool_left_cents() == POOL_CENTS - won_cents >= 0
+
+
+# -- languages ------------------------------------------------------------------------------------------------
+
+
+def test_every_budget_text_exists_in_both_languages() -> None:
+    from handlers.views.texts_budget import TEXTS
+
+    assert set(TEXTS["en"]) == set(TEXTS["zh"])
+    for lang, table in TEXTS.items():
+        for key, template in table.items():
+            other = TEXTS["zh" if lang == "en" else "en"][key]
+            # the same placeholders in both languages, so a lookup never fails in one of them
+            assert sorted(_fields(template)) == sorted(_fields(other)), key
+
+
+def _fields(template: str) -> list[str]:
+    import string
+
+    return [name for _, name, _, _ in string.Formatter().parse(template) if name]
+
+
+def test_the_card_in_chinese(engine: Engine, start_budget_bot: BotFactory) -> None:
+    load_shop(engine, SHOP)
+    budget.set_period(engine, MONTH, budget.parse_amount("1000000"), share=budget.Decimal("0.20"), actor="cli:test",
+                      now=NOW)
+    zh = start_budget_bot(engine, locale="zh")
+    request_id, ts = zh.request("50000 抖音 双11直播 KOL 坑位")
+    card = zh.card()
+    assert_valid_blocks(card["blocks"])
+    shown = readable(card["blocks"])
+    assert f"弹性预算申请 #{request_id}" in shown and "*渠道*\n抖音" in shown and "双11直播 KOL 坑位" in shown
+    zh.click("budget_approve", str(request_id), user=SAM, ts=ts)
+    assert "只有财务和运营审批人" in zh.note()
