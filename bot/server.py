@@ -74,6 +74,8 @@ class HttpServer:
         self.port = int(self._server.effective_port)  # type: ignore[union-attr]
         self.host = host
         self._thread: threading.Thread | None = None
+        self._stop_lock = threading.Lock()
+        self._stopped = False
 
     @property
     def url(self) -> str:
@@ -95,10 +97,19 @@ class HttpServer:
         leaves the loop asleep for up to a second; the trigger runs the close in the loop at once.
         """
         server: Any = self._server
+        with self._stop_lock:
+            # idempotent: a second stop (a test's teardown after a signal handler) must not pull a
+            # trigger whose pipe the first one closed
+            if self._stopped:
+                return
+            self._stopped = True
         if self._thread is not None and self._thread.is_alive():
             from waitress import wasyncore
 
-            server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
+            try:
+                server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
+            except OSError:  # the loop already closed its sockets
+                pass
             self._thread.join(timeout=5)
         else:
             server.close()

@@ -398,7 +398,9 @@ def prefill(deps: Deps, raw: Any, metadata: Json) -> view.RequestForm:
                         gmv=fmt.money(dec("gmv")), window=str(data.get("window") or "")[:40])
         summary = t("budget.prefill", deps.locale, channel=channel_name(deps, slug), roi=fmt.roi(dec("roi")),
                     floor=fmt.roi(dec("floor") or deps.settings.floor_for(slug)), figures=figures)
-    return form(deps, channel=slug, amount=amount, reason=summary, alert_summary=summary or None,
+    # an alert without a channel (e.g. the campaign monitor) sends its finding as the reason
+    reason = summary or str(data.get("reason") or "")[:300]
+    return form(deps, channel=slug, amount=amount, reason=reason, alert_summary=reason or None,
                 metadata={k: v for k, v in metadata.items() if isinstance(v, str) and len(v) < 100})
 
 

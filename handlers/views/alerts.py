@@ -63,9 +63,9 @@ def _actions(key: str, buttons: Sequence[ButtonElement]) -> Block:
     return ActionsBlock(block_id=f"act:{key}", elements=list(buttons)).to_dict()
 
 
-def ack_snooze(key: str, locale: str) -> Block:
+def ack_snooze(key: str, locale: str, extra: Sequence[ButtonElement] = ()) -> Block:
     return _actions(key, [_button(ACK, t("alert.btn.ack", locale), key, "primary"),
-                          _button(SNOOZE, t("alert.btn.snooze", locale), key)])
+                          _button(SNOOZE, t("alert.btn.snooze", locale), key), *extra])
 
 
 def with_status(blocks: Sequence[Block], key: str, status: str) -> list[Block]:
@@ -180,7 +180,8 @@ def roi_alert(
         lines.append(t("roi_guard.no_suggest", locale))
     if webhook:
         lines.append(webhook)
-    budget_value = json.dumps({"channel": channel_slug, "roi": str(roi), "floor": str(floor)})
+    budget_value = json.dumps({"channel": channel_slug, "roi": str(roi), "floor": str(floor), "spend": str(spend),
+                               "gmv": str(gmv), "window": f"{days}d"})
     blocks = [
         _header(t("roi_guard.title", locale, channel=channel_name)),
         _section("\n".join(lines), f"alert:{key}"),
@@ -199,7 +200,10 @@ def roi_alert(
 
 def campaign_alert(*, key: str, title: str, lines: Sequence[str], text: str, footer: str | None,
                    locale: str) -> AlertMessage:
-    blocks = [_header(title), _section("\n".join(lines), f"alert:{key}"), ack_snooze(key, locale)]
+    # from alert to money in one thread: the request form opens with the finding as its reason
+    budget_value = json.dumps({"reason": f"{title}: {lines[0]}"[:280] if lines else title}, ensure_ascii=False)
+    budget = _button(BUDGET, t("alert.btn.budget", locale), budget_value)
+    blocks = [_header(title), _section("\n".join(lines), f"alert:{key}"), ack_snooze(key, locale, [budget])]
     if footer:
         blocks.append(_context(footer))
     return AlertMessage(text, blocks)

@@ -63,7 +63,11 @@ def test_channel_below_its_floor_is_paused_and_alerted_once(guarded: tuple[Bench
     assert f"floor *{shown(floor)}*" in body and f"move budget to *{NAMES[best]}*" in body
     buttons = {e["action_id"]: e["value"] for b in msg["blocks"] if b["type"] == "actions" for e in b["elements"]}
     assert buttons[views.RESUME] == buttons[views.KEEP] == f"roi:{worst}"
-    assert json.loads(buttons[views.BUDGET]) == {"channel": worst, "roi": str(roi), "floor": str(floor)}
+    value = json.loads(buttons[views.BUDGET])
+    assert {k: value[k] for k in ("channel", "roi", "floor", "window")} == {
+        "channel": worst, "roi": str(roi), "floor": str(floor), "window": "3d"}
+    # the request form shows the figures that triggered the alert: ROI = GMV / spend
+    assert (Decimal(value["gmv"]) / Decimal(value["spend"])).quantize(Decimal("0.0001")) == roi
     with bench.engine.connect() as conn:
         assert alerts.paused_channels(conn) == [worst]
     bench.clock.advance(hours=1)
