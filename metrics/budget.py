@@ -29,6 +29,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection, Engine, Row, and_, func, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from metrics.alerts import paused_channels
 from metrics.money import CENT, from_cents, to_cents
 from metrics.schema import ad_spend
 from metrics.schema_budget import (
@@ -191,7 +192,8 @@ class ChannelBudget:
     spend: Decimal  # ad spend in the month up to today
     roi: Decimal | None  # over the ROI-guard window
     floor: Decimal
-    paused: bool  # ROI below the floor: the guard pauses this channel's spend
+    paused: bool  # the ROI guard paused this channel's spend and nobody resumed it (alert state)
+    below_floor: bool = False  # ROI over the guard window is under the floor right now
 
     @property
     def budget(self) -> Decimal:
@@ -820,6 +822,8 @@ def status(
     alloc = {r.channel: (int(r.allocated_cents), int(r.released_cents)) for r in conn.execute(
         select(budget_allocations).where(budget_allocations.c.month == month))}
     names = list(channels) + sorted(set(alloc) - set(channels))
+    # the pause is what the guard marked (an operations head may have resumed it), not the rule
+    guard_paused = set(paused_channels(conn))
     rows = []
     for ch in names:
         allocated, released = alloc.get(ch, (0, 0))
@@ -828,7 +832,7 @@ def status(
         rows.append(ChannelBudget(
             channel=ch, allocated=from_cents(allocated), released=from_cents(released),
             spend=from_cents(spend.get(ch, 0)), roi=ch_roi, floor=floor,
-            paused=ch_roi is not None and ch_roi < floor,
+            paused=ch in guard_paused, below_floor=ch_roi is not None and ch_roi < floor,
         ))
     period = get_period(conn, month)
     unallocated = Decimal(0)

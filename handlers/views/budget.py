@@ -185,11 +185,13 @@ def status_view(st: BudgetStatus, *, names: dict[str, str], locale: str, roi_day
                              left=fmt.money(p.pool_left))))
     lines = []
     for c in st.channels:
-        if not (c.budget or c.spend or c.paused):
+        if not (c.budget or c.spend or c.paused or c.below_floor):
             continue
         extra = t("budget.status.released", loc, released=fmt.money(c.released)) if c.released else ""
         if c.paused:
             extra += t("budget.status.paused", loc, roi=fmt.roi(c.roi), floor=fmt.roi(c.floor))
+        elif c.below_floor:
+            extra += t("budget.status.below_floor", loc, roi=fmt.roi(c.roi), floor=fmt.roi(c.floor))
         lines.append(t("budget.status.channel", loc, channel=names.get(c.channel, c.channel),
                        budget=fmt.money(c.budget), spend=fmt.money(c.spend), remaining=fmt.money(c.remaining),
                        extra=extra))

@@ -297,6 +297,26 @@ def test_the_pool_cannot_go_negative_even_by_hand(engine: Engine) -> None:
         conn.execute(update(budget_periods).values(pool_left_cents=-1))
 
 
+def test_status_shows_the_guards_pause_until_resumed(engine: Engine) -> None:
+    from metrics import alerts
+
+    setup_month(engine)
+    with engine.begin() as conn:
+        alerts.raise_alert(conn, key="roi:tmall", kind="roi", severity="critical", channel="C0OPS", ts="1.1",
+                           detail={"channel": "tmall"}, now_utc=datetime(2026, 11, 21, 2))
+
+    def paused() -> set[str]:
+        with engine.connect() as conn:
+            st = budget.status(conn, MONTH, today=date(2026, 11, 21), channels=KNOWN,
+                               floors={"tmall": Decimal(2)}, roi={"tmall": Decimal("3.0")})
+        return {c.channel for c in st.channels if c.paused}
+
+    assert paused() == {"tmall"}
+    with engine.begin() as conn:  # an operations head clicked Resume
+        alerts.resolve(conn, "roi:tmall", user="U0OLIVER", now_utc=datetime(2026, 11, 21, 3))
+    assert paused() == set()
+
+
 def test_the_audit_log_is_append_only(engine: Engine) -> None:
     setup_month(engine)
     with pytest.raises(DBAPIError), engine.begin() as conn:
@@ -325,7 +345,9 @@ def test_status_shows_spend_to_date_and_paused_channels(engine: Engine) -> None:
     by = {c.channel: c for c in st.channels}
     assert by["douyin"].spend == D(12345 + 10) and by["tmall"].spend == D(500)
     assert by["douyin"].remaining == D(cents("300000") - 12345 - 10)
-    assert by["douyin"].paused and not by["tmall"].paused and not by["jd"].paused
+    # under the floor by the rule, but the guard has not paused anything yet
+    assert by["douyin"].below_floor and not by["tmall"].below_floor and not by["jd"].below_floor
+    assert not any(c.paused for c in st.channels)
     assert st.spend == D(12345 + 10 + 500)
     assert len(st.pending) == 1 and st.pending_amount == D(cents("1000"))
     assert st.unallocated == D(cents("800000") - cents("300000"))
