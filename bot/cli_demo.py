@@ -13,12 +13,14 @@ from __future__ import annotations
 import logging
 import math
 import signal
+import tempfile
 import threading
 import webbrowser
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from pathlib import Path
 from types import FrameType
 from typing import Any
 
@@ -66,7 +68,13 @@ def demo(ctx: Context, port: int, host: str, no_browser: bool, today: datetime |
         except OSError as exc:
             raise click.ClickException(f"cannot listen on {host}:{port} ({exc.strerror}); try --port 0") from None
         stack.enter_context(sandbox)
-        demo_ctx = Context({**ctx.overrides, **sandbox.bot_settings()})
+        fresh: dict[str, str] = {}
+        if "database_url" not in ctx.settings.model_fields_set:
+            # no DATABASE_URL given: a fresh demo database per run, so every run starts with full
+            # channels (jobs never re-post what an earlier run's database says was posted)
+            tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="ecombot-demo-"))
+            fresh["database_url"] = f"sqlite:///{Path(tmp) / 'demo.db'}"
+        demo_ctx = Context({**ctx.overrides, **fresh, **sandbox.bot_settings()})
         deps = _deps(demo_ctx, today.date() if today else None)
         stack.callback(deps.engine.dispose)
         _seed(deps)
