@@ -58,3 +58,20 @@ def scratch_database(server_url: str) -> Iterator[str]:
 
 def fresh_engine(url: str) -> Engine:
     return connect(url)
+
+
+def scratch_or_skip(backend: str, why: str = "") -> Iterator[str]:
+    """For a fixture: a scratch database on the TEST_DATABASE_URLS server of `backend`, or a printed skip."""
+    import pytest
+
+    urls = [u for u in server_urls() if url_id(u) == backend]
+    if not urls:
+        reason = f"no {backend} URL in TEST_DATABASE_URLS{why}"
+        print(f"\n[skip] {reason}")
+        pytest.skip(reason)
+    try:
+        with scratch_database(urls[0]) as url:
+            yield url
+    except Unreachable as exc:
+        print(f"\n[skip] {exc}")
+        pytest.skip(str(exc))

@@ -12,6 +12,7 @@ import threading
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
@@ -72,6 +73,15 @@ def _short(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _finish_dates(fig: Any, ax: Any, title: str, family: str) -> bytes:
+    """The date axis and title every daily chart shares, then the PNG."""
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=8)  # type: ignore[no-untyped-call]
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))  # type: ignore[no-untyped-call]
+    ax.set_title(_short(title, 70), fontfamily=family, fontsize=12, color=TEXT_COLOR, loc="left")
+    return _png(fig)
+
+
 def _png(fig: Figure) -> bytes:
     buf = io.BytesIO()
     fig.tight_layout()
@@ -97,11 +107,7 @@ def daily_roi_chart(daily: pd.DataFrame, *, floor: Decimal, title: str, floor_la
     top = max(float(values.max()) if values.notna().any() else 0.0, float(floor)) * 1.2
     ax.set_ylim(0, top or 1)  # type: ignore[attr-defined]
     ax.yaxis.set_major_formatter(lambda v, _pos: f"1:{v:.1f}")  # type: ignore[attr-defined]
-    locator = mdates.AutoDateLocator(minticks=3, maxticks=8)  # type: ignore[no-untyped-call]
-    ax.xaxis.set_major_locator(locator)  # type: ignore[attr-defined]
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))  # type: ignore[attr-defined,no-untyped-call]
-    ax.set_title(_short(title, 70), fontfamily=family, fontsize=12, color=TEXT_COLOR, loc="left")  # type: ignore[attr-defined]
-    return _png(fig)
+    return _finish_dates(fig, ax, title, family)
 
 
 def ranking_chart(
@@ -160,8 +166,4 @@ def daily_line(dates: Sequence[object], values: Sequence[float], *, title: str,
                     textcoords="offset points", ha="right", color=FLOOR_COLOR, fontsize=9, fontfamily=family)
     ax.set_ylim(bottom=0)  # type: ignore[attr-defined]
     ax.yaxis.set_major_formatter(lambda v, _pos: f"¥{v:,.0f}")  # type: ignore[attr-defined]
-    locator = mdates.AutoDateLocator(minticks=3, maxticks=8)  # type: ignore[no-untyped-call]
-    ax.xaxis.set_major_locator(locator)  # type: ignore[attr-defined]
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))  # type: ignore[attr-defined,no-untyped-call]
-    ax.set_title(_short(title, 70), fontfamily=family, fontsize=12, color=TEXT_COLOR, loc="left")  # type: ignore[attr-defined]
-    return _png(fig)
+    return _finish_dates(fig, ax, title, family)

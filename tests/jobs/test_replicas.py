@@ -16,7 +16,7 @@ from sqlalchemy import select
 from bot.sandbox import FakeSlack
 from metrics.db import connect
 from metrics.schema_jobs import job_runs
-from tests.dbs import Unreachable, scratch_database, server_urls, url_id
+from tests.dbs import scratch_or_skip
 from tests.jobs.conftest import OPS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,17 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture
 def pg_url() -> Iterator[str]:
-    urls = [u for u in server_urls() if url_id(u) == "postgresql"]
-    if not urls:
-        reason = "no postgresql URL in TEST_DATABASE_URLS: the two-replica test needs PostgreSQL"
-        print(f"\n[skip] {reason}")
-        pytest.skip(reason)
-    try:
-        with scratch_database(urls[0]) as url:
-            yield url
-    except Unreachable as exc:
-        print(f"\n[skip] {exc}")
-        pytest.skip(str(exc))
+    yield from scratch_or_skip("postgresql", ": the two-replica test needs PostgreSQL")
 
 
 def test_two_replicas_post_each_firing_once(pg_url: str, fake: FakeSlack) -> None:

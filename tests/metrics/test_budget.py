@@ -6,7 +6,6 @@ Expected amounts are worked out here in integer cents, not with the functions un
 from __future__ import annotations
 
 import multiprocessing
-import os
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -21,7 +20,7 @@ from metrics.channels import ChannelRegistry
 from metrics.db import upsert
 from metrics.schema import ad_spend
 from metrics.schema_budget import budget_events, budget_periods
-from tests.dbs import Unreachable, scratch_database, server_urls, url_id
+from tests.dbs import scratch_or_skip
 
 NOW = datetime(2026, 11, 21, 2, 0, tzinfo=UTC)
 MONTH = "2026-11"
@@ -396,17 +395,7 @@ def race_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path_factory.mktemp('race') / 'race.db'}"
         return
-    urls = [u for u in server_urls() if url_id(u) == request.param]
-    if not urls:
-        reason = f"{request.param} is not in TEST_DATABASE_URLS ({os.environ.get('TEST_DATABASE_URLS', '')!r})"
-        print(f"\n[skip] {reason}")
-        pytest.skip(reason)
-    try:
-        with scratch_database(urls[0]) as url:
-            yield url
-    except Unreachable as exc:
-        print(f"\n[skip] {exc}")
-        pytest.skip(str(exc))
+    yield from scratch_or_skip(request.param)
 
 
 def test_two_processes_approving_at_once_release_exactly_one(race_url: str) -> None:
