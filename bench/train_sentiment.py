@@ -17,6 +17,7 @@ import math
 import random
 from collections import Counter
 from pathlib import Path
+from typing import cast
 
 from metrics.sentiment import MODEL_PATH, features
 
@@ -72,7 +73,8 @@ def main() -> None:
         data = {"bias": round(bias, 4), "weights": {k: round(v, 3) for k, v in weights.items() if abs(v) >= 0.05}}
         with gzip.open(MODEL_PATH, "wt", encoding="utf-8") as fh:
             json.dump(data, fh, ensure_ascii=False, separators=(",", ":"))
-        print(f"wrote {MODEL_PATH} ({MODEL_PATH.stat().st_size / 1e6:.1f} MB, {len(data['weights'])} features)")
+        weights = cast(dict[str, float], data["weights"])
+        print(f"wrote {MODEL_PATH} ({MODEL_PATH.stat().st_size / 1e6:.1f} MB, {len(weights)} features)")
 
 
 if __name__ == "__main__":

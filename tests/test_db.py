@@ -22,7 +22,7 @@ def test_upsert_inserts_then_updates_by_key(engine: Engine) -> None:
         first = upsert(conn, schema.traffic, rows)
     assert (first.inserted, first.updated) == (3, 0)
 
-    changed = [dict(r, uv=r["uv"] + 1) for r in rows[:2]] + [
+    changed = [dict(r, uv=int(str(r["uv"])) + 1) for r in rows[:2]] + [
         {"date": date(2026, 11, 9), "channel": "douyin", "uv": 5, "pv": 6, "cart_users": 1}
     ]
     with engine.begin() as conn:

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
@@ -186,7 +187,7 @@ def start_budget_bot() -> Iterator[BotFactory]:
 @pytest.fixture
 def bot(engine: Engine, start_budget_bot: BotFactory) -> BudgetBot:
     load_shop(engine, SHOP)
-    budget.set_period(engine, MONTH, budget.parse_amount("1000000"), share=budget.Decimal("0.20"), actor="cli:test",
+    budget.set_period(engine, MONTH, budget.parse_amount("1000000"), share=Decimal("0.20"), actor="cli:test",
                       now=NOW)
     return start_budget_bot(engine)
 
@@ -564,7 +565,7 @@ def test_budget_status_and_log(bot: BudgetBot) -> None:
     shown = readable(blocks)
     assert f"*Total* {yuan(TOTAL_CENTS)}" in shown and f"*Contingency pool* {yuan(POOL_CENTS)}" in shown
     spend = sum((s.spend for s in SHOP.spend if s.channel == "douyin" and s.day.strftime("%Y-%m") == MONTH
-                 and s.day < NOW.date()), budget.Decimal(0))
+                 and s.day < NOW.date()), Decimal(0))
     assert f"*Douyin*  budget {yuan(30_000_000)}  ·  spent {money_text(spend)}" in shown
     assert f"#{request_id} {yuan(100_000)} for Tmall by <@{MEI}>" in shown
     assert "Budget · 2026-11" in body
@@ -630,7 +631,7 @@ def _fields(template: str) -> list[str]:
 
 def test_the_card_in_chinese(engine: Engine, start_budget_bot: BotFactory) -> None:
     load_shop(engine, SHOP)
-    budget.set_period(engine, MONTH, budget.parse_amount("1000000"), share=budget.Decimal("0.20"), actor="cli:test",
+    budget.set_period(engine, MONTH, budget.parse_amount("1000000"), share=Decimal("0.20"), actor="cli:test",
                       now=NOW)
     zh = start_budget_bot(engine, locale="zh")
     request_id, ts = zh.request("50000 抖音 双11直播 KOL 坑位")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import cast
 
 from sqlalchemy import Engine, update
 
@@ -51,7 +52,7 @@ def load(engine: Engine) -> None:
                              "customer_id": f"c{d}", "status": "paid", "refund_cents": 0})
     with engine.begin() as conn:
         upsert(conn, schema.orders, rows)
-        refresh_daily_sales(conn, {("tmall", r["order_date"]) for r in rows})
+        refresh_daily_sales(conn, {("tmall", cast(date, r["order_date"])) for r in rows})
         upsert(conn, schema.inventory, [
             {"sku": s.sku, "as_of": TODAY, "name": s.name, "category": None, "on_hand": s.on_hand,
              "lead_time_days": s.lead, "unit_cost_cents": None} for s in SKUS])

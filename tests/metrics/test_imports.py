@@ -11,7 +11,7 @@ from collections import defaultdict
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -241,8 +241,10 @@ def test_bad_input_names_the_problem_and_changes_nothing(engine: Engine, tmp_pat
     before, before_rollup = counts(engine), rollup(engine)
     header, bad_rows, pattern = BAD_CASES[case]
     # one bad row hidden behind good ones that would otherwise import
-    fresh = [[f"N{i}", *r[1:]] for i, r in enumerate(order_rows(5))] if header == ORDER_HEADER and bad_rows else []
-    path = write_csv(tmp_path / "bad.csv", header, fresh + bad_rows)
+    fresh: list[list[Any]] = []
+    if header == ORDER_HEADER and bad_rows:
+        fresh = [[f"N{i}", *r[1:]] for i, r in enumerate(order_rows(5))]
+    path = write_csv(tmp_path / "bad.csv", header, fresh + cast(list[list[Any]], bad_rows))
     with pytest.raises(ImportFailure) as err:
         import_file(engine, "orders", path, OPTS)
     message = str(err.value)

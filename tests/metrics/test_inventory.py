@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from itertools import count
+from typing import Any, cast
 
 import pytest
 from sqlalchemy import Engine
@@ -151,7 +152,7 @@ def test_every_status_against_the_rules(engine: Engine) -> None:
         df = stock_status(conn, today=TODAY)
     want = _reference(lines)
     assert sorted(df["sku"]) == sorted(want)  # one row per SKU
-    got = {r.sku: r for r in df.itertuples()}
+    got = {r.sku: r for r in cast(Any, df).itertuples()}
     for sku, w in want.items():
         r = got[sku]
         assert (r.abc, r.status, r.reorder_qty) == (w.abc, w.status, w.reorder), sku

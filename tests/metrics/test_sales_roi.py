@@ -3,6 +3,7 @@ from __future__ import annotations
 import math
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any, cast
 
 from sqlalchemy import Engine
 
@@ -86,7 +87,7 @@ def test_daily_roi_is_zero_filled(engine: Engine) -> None:
     with engine.connect() as conn:
         daily = sales.daily_roi(conn, window=w, channel="tmall")
     assert list(daily["date"]) == w.dates()
-    for row in daily.itertuples():
+    for row in cast(Any, daily).itertuples():
         day_spend = sum((s.spend for s in shop.spend if s.channel == "tmall" and s.day == row.date), Decimal(0))
         day_gmv = _gmv(shop, "tmall", Window(row.date, row.date, "d"))
         assert row.spend == day_spend
@@ -125,4 +126,4 @@ def test_top_skus(engine: Engine) -> None:
         if ln.status != "cancelled":
             by_sku[ln.sku] = by_sku.get(ln.sku, Decimal(0)) + ln.paid
     expected = sorted(by_sku.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
-    assert [(r.sku, r.gmv) for r in top.itertuples()] == expected
+    assert [(r.sku, r.gmv) for r in cast(Any, top).itertuples()] == expected

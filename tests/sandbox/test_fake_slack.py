@@ -97,7 +97,7 @@ def test_post_update_thread_ephemeral_delete(fake: FakeSlack, client: WebClient)
 
 
 def test_form_encoded_request_with_token_field(fake: FakeSlack) -> None:
-    body = "token=xoxb-form&channel=C0ALERTS&text=hello&blocks=" + urllib.request.quote(
+    body = "token=xoxb-form&channel=C0ALERTS&text=hello&blocks=" + urllib.parse.quote(
         json.dumps([{"type": "divider"}])
     )
     req = urllib.request.Request(fake.api_url + "chat.postMessage", data=body.encode(), method="POST")

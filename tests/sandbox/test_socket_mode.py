@@ -68,9 +68,9 @@ def handler(fake: FakeSlack) -> Iterator[SocketModeHandler]:
         say(text=f"refreshed {body['actions'][0]['value']}")
 
     h = SocketModeHandler(app, app_token="xapp-1-test")
-    h.connect()
+    h.connect()  # type: ignore[no-untyped-call]
     yield h
-    h.close()
+    h.close()  # type: ignore[no-untyped-call]
 
 
 def test_bolt_socket_mode_handler_acks_and_says(fake: FakeSlack, sm: FakeSocketMode, handler: Any) -> None:
