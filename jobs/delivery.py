@@ -74,9 +74,10 @@ class Poster:
             raise DeliveryError(f"{what} to {channel} failed: {_error(exc)}") from exc
 
     def post(self, channel: str, *, text: str, blocks: list[dict[str, Any]] | None = None,
-             thread_ts: str | None = None) -> str:
+             thread_ts: str | None = None, broadcast: bool = False) -> str:
+        extra: dict[str, Any] = {"reply_broadcast": True} if broadcast and thread_ts else {}
         resp = self._call("chat.postMessage", channel, lambda: self.client.chat_postMessage(
-            channel=channel, text=text, blocks=blocks, thread_ts=thread_ts, unfurl_links=False))
+            channel=channel, text=text, blocks=blocks, thread_ts=thread_ts, unfurl_links=False, **extra))
         self.sent += 1
         return str(resp["ts"])
 

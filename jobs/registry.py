@@ -60,6 +60,10 @@ JOBS: tuple[JobSpec, ...] = (
             summary="ROI floor, pause mark → ops channel"),
     JobSpec("campaign-monitor", "0 */2 * * *", "jobs.campaign_monitor", grace=timedelta(minutes=30),
             summary="campaign-window anomalies → ops channel"),
+    JobSpec("sentiment-scan", "*/10 * * * *", "jobs.sentiment_scan", grace=timedelta(minutes=10),
+            summary="negative-review incidents by level → crisis / ops / cs channels"),
+    JobSpec("escalation-timers", "*/5 * * * *", "jobs.escalation_timers", grace=timedelta(minutes=10),
+            summary="re-escalation after 1 h, 24 h solution and 72 h root-cause reminders"),
     JobSpec("budget-expiry", "*/10 * * * *", "jobs.budget_expiry_job", grace=timedelta(minutes=30),
             requires="jobs.budget_expiry", summary="expire budget requests after their TTL"),
 )

@@ -129,6 +129,17 @@ def set_severity(conn: Connection, key: str, severity: str, *, now_utc: datetime
     conn.execute(update(alert_state).where(alert_state.c.key == key).values(severity=severity, updated_at=now_utc))
 
 
+def update_detail(conn: Connection, key: str, changes: Mapping[str, Any], *, now_utc: datetime) -> Alert | None:
+    """Merge `changes` into an alert's detail (e.g. a grown count, a reminder sent), status untouched."""
+    prev = get(conn, key)
+    if prev is None:
+        return None
+    detail = {**prev.detail, **changes}
+    conn.execute(update(alert_state).where(alert_state.c.key == key).values(
+        detail=json.dumps(detail, ensure_ascii=False, default=str), updated_at=now_utc))
+    return get(conn, key)
+
+
 def _act(conn: Connection, key: str, allowed: Sequence[str], **values: Any) -> Alert | None:
     """Apply a transition if the alert is in one of `allowed`; return the new state or None."""
     prev = get(conn, key)
@@ -188,5 +199,5 @@ def prune_messages(conn: Connection, *, before_utc: datetime) -> int:
 __all__ = [
     "ACKNOWLEDGED", "ACTIVE", "OPEN", "RESOLVED", "SNOOZED", "Alert", "Decision", "acknowledge", "count_active",
     "decide", "get", "load_message", "of_kind", "paused_channels", "raise_alert", "reopen", "resolve",
-    "save_message", "set_severity", "snooze",
+    "save_message", "set_severity", "snooze", "update_detail",
 ]

@@ -623,17 +623,24 @@ def _reviews(seed: int, today: date, tz: ZoneInfo, days: int, skus: list[_Sku], 
 
 
 def _burst(rng: random.Random, today: date, tz: ZoneInfo, skus: list[_Sku]) -> list[Row]:
-    """The incident of the demo: allergy complaints about one face cream, growing through yesterday."""
+    """The incident of the demo: allergy complaints about one face cream, growing through yesterday.
+
+    The last few arrive just after midnight, so a scan at any hour of `today` finds the incident live
+    in its trailing 24 hours (the rest of the demo data ends with yesterday).
+    """
     cream = next(s for s in skus if s.name.startswith(BURST_PRODUCT))
     product = f"{BRAND}{BURST_PRODUCT}"
     day_before = datetime.combine(today - timedelta(days=2), time(18))
     yesterday = datetime.combine(today - timedelta(days=1), time(8))
+    midnight = datetime.combine(today, time())
     rows: list[Row] = []
     for n in range(1, 31):
         if n <= 8:
             local = day_before + timedelta(seconds=rng.randrange(6 * 3600))
-        else:
+        elif n <= 26:
             local = yesterday + timedelta(seconds=rng.randrange(16 * 3600))
+        else:
+            local = midnight + timedelta(seconds=rng.randrange(40 * 60))
         channel = rng.choices(("douyin", "tmall", "jd", "xiaohongshu", "pdd"), (35, 30, 10, 20, 5))[0]
         followers = None
         text = "，".join(p for p in (rng.choice(BURST), rng.choice(BURST_TAIL)) if p) + "。"

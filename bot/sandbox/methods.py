@@ -105,8 +105,12 @@ def auth_test(ws: Workspace, req: ApiRequest) -> Json:
 @method("chat.postMessage")
 def chat_post_message(ws: Workspace, req: ApiRequest) -> Json:
     a = req.args
+    thread_ts = a.get("thread_ts") or None
+    # a reply "also sent to the channel" is marked as Slack marks it
+    broadcast = thread_ts is not None and str(a.get("reply_broadcast", "")).lower() in ("true", "1")
     ch, msg = ws.post_message(
-        _need(a, "channel", "channel_not_found"), text=_text(a), blocks=_blocks(a), thread_ts=a.get("thread_ts") or None
+        _need(a, "channel", "channel_not_found"), text=_text(a), blocks=_blocks(a), thread_ts=thread_ts,
+        extra={"subtype": "thread_broadcast"} if broadcast else None,
     )
     return {"channel": ch.id, "ts": msg["ts"], "message": msg}
 

@@ -1,4 +1,5 @@
-"""Alert buttons: Acknowledge, Snooze 24 h, Resume (operations approvers only), Keep paused.
+"""Alert buttons: Acknowledge, Snooze 24 h, Resolve, Resume (operations approvers only), Keep paused,
+Root-cause report filed.
 
 Each click changes the alert's state in the database (so no replica re-alerts) and edits the message
 it was clicked on: the buttons of that alert give way to who did what, when.
@@ -16,8 +17,9 @@ from slack_sdk import WebClient
 
 from bot.deps import Deps
 from handlers.views import alerts as views
+from handlers.views.escalation import RCA
 from handlers.views.texts import t
-from metrics import alerts
+from metrics import alerts, escalation
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +34,8 @@ def _status_text(deps: Deps, action: str, alert: alerts.Alert, user: str, now: d
     locale = deps.locale
     if action == views.SNOOZE and alert.snoozed_until is not None:
         return t("alert.snoozed", locale, user=user, until=_when(deps, alert.snoozed_until.replace(tzinfo=UTC)))
-    key = {views.ACK: "alert.ack", views.RESUME: "alert.resumed", views.KEEP: "alert.kept"}[action]
+    key = {views.ACK: "alert.ack", views.RESUME: "alert.resumed", views.KEEP: "alert.kept",
+           views.RESOLVE: "alert.resolved_by", RCA: "esc.rca_filed"}[action]
     return t(key, locale, user=user, when=_when(deps, now))
 
 
@@ -46,7 +49,11 @@ def _transition(action: str) -> Transition:
     def resume(conn: Any, key: str, user: str, now: datetime) -> alerts.Alert | None:
         return alerts.resolve(conn, key, user=user, now_utc=now)
 
-    return {views.ACK: ack, views.KEEP: ack, views.SNOOZE: snooze, views.RESUME: resume}[action]
+    def rca(conn: Any, key: str, user: str, now: datetime) -> alerts.Alert | None:
+        return escalation.file_rca(conn, key, user=user, now_utc=now)
+
+    return {views.ACK: ack, views.KEEP: ack, views.SNOOZE: snooze, views.RESUME: resume, views.RESOLVE: resume,
+            RCA: rca}[action]
 
 
 def handle_click(deps: Deps, action_id: str, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
@@ -85,5 +92,5 @@ def _listener(deps: Deps, action_id: str) -> Callable[..., None]:
 
 
 def register(app: App, deps: Deps) -> None:
-    for action_id in (views.ACK, views.SNOOZE, views.RESUME, views.KEEP):
+    for action_id in (views.ACK, views.SNOOZE, views.RESUME, views.KEEP, views.RESOLVE, RCA):
         app.action(action_id)(_listener(deps, action_id))

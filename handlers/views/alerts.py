@@ -33,6 +33,7 @@ from handlers.views.texts import t
 from metrics.inventory import CRITICAL, DEAD, OVERSTOCK, WARNING, StockItem
 
 ACK, SNOOZE, RESUME, KEEP, BUDGET = "alert_ack", "alert_snooze", "roi_resume", "roi_keep_paused", "budget_request_open"
+RESOLVE = "alert_resolve"
 Block = dict[str, Any]
 
 

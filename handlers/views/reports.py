@@ -136,8 +136,9 @@ def daily_view(report: DailyReport, *, locale: str, footer: str | None, notes: S
     if len(report.top_skus):
         blocks.append(_section(_top_skus(report.top_skus, locale)))
     alerts = report.open_alerts
-    other = sum(n for k, n in alerts.items() if k not in ("stock", "roi", "stale"))
-    context = [t("report.open_alerts", locale, stock=alerts.get("stock", 0), roi=alerts.get("roi", 0), other=other),
+    other = sum(n for k, n in alerts.items() if k not in ("stock", "roi", "sentiment", "stale"))
+    context = [t("report.open_alerts", locale, stock=alerts.get("stock", 0), roi=alerts.get("roi", 0),
+                 sentiment=alerts.get("sentiment", 0), other=other),
                *notes]
     if footer:
         context.append(footer)

@@ -92,9 +92,9 @@ COMMANDS: list[tuple[str, str, str, str]] = [
 
 
 def _merge() -> None:
-    from handlers.views import texts_budget, texts_jobs
+    from handlers.views import texts_budget, texts_escalation, texts_jobs
 
-    for module in (texts_jobs, texts_budget):
+    for module in (texts_jobs, texts_budget, texts_escalation):
         for lang, table in module.TEXTS.items():
             TEXTS.setdefault(lang, {}).update(table)
         COMMANDS[-1:-1] = module.COMMANDS  # keep `/ecombot help` last

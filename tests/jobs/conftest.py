@@ -19,11 +19,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import Engine, insert
 
-from bot.app import web_client
+from bot.app import create_app, web_client
 from bot.config import Settings, load_settings
 from bot.deps import Deps
 from bot.sandbox import FakeSlack, Workspace
 from bot.sandbox.state import Channel, default_channels
+from bot.server import HttpServer, wsgi_app
 from jobs.delivery import Pacer, Poster
 from jobs.registry import Planned, build_plan
 from jobs.runner import RunResult, run_job
@@ -32,6 +33,7 @@ from metrics.channels import ChannelRegistry
 
 TZ = ZoneInfo("Asia/Shanghai")
 REPORTS, OPS, SUPPLY = "C0REPORTS", "C0OPS", "C0SUPPLY"
+CRISIS, CS, CRISIS_GROUP = "C0CRISIS", "C0CS", "S0CRISIS"
 APPROVER = "U0BOB"
 
 
@@ -50,7 +52,8 @@ class Clock:
 
 
 def workspace() -> Workspace:
-    return Workspace(channels=[*default_channels(), Channel(OPS, "ops"), Channel(SUPPLY, "supply-chain")])
+    return Workspace(channels=[*default_channels(), Channel(OPS, "ops"), Channel(SUPPLY, "supply-chain"),
+                               Channel(CRISIS, "crisis"), Channel(CS, "customer-service")])
 
 
 def job_settings(fake: FakeSlack, engine: Engine, **overrides: Any) -> Settings:
@@ -58,7 +61,7 @@ def job_settings(fake: FakeSlack, engine: Engine, **overrides: Any) -> Settings:
         "slack_bot_token": "xoxb-test", "slack_signing_secret": "secret", "slack_api_url": fake.api_url,
         "database_url": engine.url.render_as_string(hide_password=False), "bot_timezone": "Asia/Shanghai",
         "bot_locale": "en", "reports_channel": REPORTS, "ops_channel": OPS, "supply_channel": SUPPLY,
-        "ops_approvers": APPROVER,
+        "ops_approvers": APPROVER, "crisis_channel": CRISIS, "cs_channel": CS, "crisis_group": CRISIS_GROUP,
     }
     values.update(overrides)
     return load_settings(_env_file=None, **values)
@@ -121,3 +124,14 @@ def bench(fake: FakeSlack, engine: Engine) -> Bench:
 def sqlite_bench(fake: FakeSlack, sqlite_engine: Engine) -> Bench:
     """For tests whose subject is not the database (rendering, charts): SQLite only."""
     return Bench(fake, sqlite_engine, Clock(datetime(2026, 11, 21, 9, 0, tzinfo=TZ)))
+
+
+@pytest.fixture
+def events_url(sqlite_bench: Bench) -> Iterator[str]:
+    """The real Bolt app on HTTP for the bench's workspace: click buttons at this URL."""
+    deps = sqlite_bench.deps
+    app = create_app(deps)
+    server = HttpServer(wsgi_app(app, deps), host="127.0.0.1", port=0, threads=2).start()
+    yield server.url + "/slack/events"
+    app.listener_runner.listener_executor.shutdown(wait=True)
+    server.stop()

@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
-import pytest
-
-from bot.app import create_app
 from bot.sandbox import block_action
-from bot.server import HttpServer, wsgi_app
 from handlers.views import alerts as views
 from jobs.context import utc_naive
 from metrics import alerts
@@ -18,16 +13,6 @@ from tests.jobs.conftest import APPROVER, OPS, SUPPLY, Bench
 from tests.jobs.test_roi_guard import SHOP
 from tests.jobs.test_stock_alerts import load
 from tests.metrics.fixtures import load_shop
-
-
-@pytest.fixture
-def events_url(sqlite_bench: Bench) -> Iterator[str]:
-    deps = sqlite_bench.deps
-    app = create_app(deps)
-    server = HttpServer(wsgi_app(app, deps), host="127.0.0.1", port=0, threads=2).start()
-    yield server.url + "/slack/events"
-    app.listener_runner.listener_executor.shutdown(wait=True)
-    server.stop()
 
 
 def click(bench: Bench, url: str, action: str, key: str, channel: str, ts: str, user: str) -> None:

@@ -325,7 +325,9 @@ function renderMessages(scrollToEnd) {
       replies.get(m.thread_ts).push(m);
     }
   }
-  const items = ch.messages.filter(isTopLevel).map((m) => ({ m, ephemeral: false }));
+  // a reply "also sent to the channel" shows in both places, as in Slack
+  const items = ch.messages.filter((m) => isTopLevel(m) || m.subtype === "thread_broadcast")
+    .map((m) => ({ m, ephemeral: false }));
   for (const m of app.data.ephemerals[ch.id] || []) {
     if (!app.dismissed.has(ch.id + m.ts)) items.push({ m, ephemeral: true });
   }
