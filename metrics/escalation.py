@@ -50,7 +50,7 @@ class Limits:
         for field_name, var in names.items():
             raw = env.get(var, "").strip()
             if raw:
-                if not raw.isdigit() or int(raw) < 1:
+                if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
                     raise ValueError(f"{var}: expected a whole number ≥ 1, got {raw!r}")
                 values[field_name] = int(raw)
         return cls(**values)
@@ -137,10 +137,16 @@ def find_incidents(conn: Connection, *, now_utc: datetime, limits: Limits | None
 def _samples(conn: Connection, cond: ColumnElement[bool], group: ColumnElement[str], keys: Sequence[str],
              n: int) -> dict[str, tuple[str, ...]]:
     """The loudest texts per incident: the most-followed authors first, then the newest."""
+    # rank in SQL so only a few rows per incident come back; duplicates of one text are common
+    # (copy-paste complaints), so read a few spare rows and drop repeats here
+    rank = func.row_number().over(
+        partition_by=group,
+        order_by=(func.coalesce(reviews.c.author_followers, 0).desc(), reviews.c.created_at.desc(),
+                  reviews.c.review_id)).label("rank")
+    ranked = select(group.label("key"), reviews.c.text, rank).where(cond).subquery()
     out: dict[str, list[str]] = {}
-    stmt = (select(group, reviews.c.text).where(cond)
-            .order_by(func.coalesce(reviews.c.author_followers, 0).desc(), reviews.c.created_at.desc()))
-    for key, text in conn.execute(stmt):
+    for key, text in conn.execute(select(ranked.c.key, ranked.c.text).where(ranked.c.rank <= n * 4)
+                                  .order_by(ranked.c.key, ranked.c.rank)):
         bucket = out.setdefault(key, [])
         if len(bucket) < n and text not in bucket:
             bucket.append(text)
