@@ -83,6 +83,7 @@ def demo(ctx: Context, port: int, host: str, no_browser: bool, today: datetime |
         sandbox.connect(bot_url + "/slack/events")
         click.echo(f"Bot on {bot_url}/slack/events (HTTP, signed like Slack); Web API at {sandbox.api_url}")
         _run_jobs(demo_ctx)
+        _keep_jobs_running(stack, deps, sandbox)
         click.echo(f"\nSandbox ready: {sandbox.url}")
         click.echo("Switch person at the top left; try /roi douyin, /budget, /ecombot help. Ctrl-C stops.")
         if not no_browser:
@@ -241,6 +242,33 @@ def _run_jobs(ctx: Context) -> None:
     for name in DEMO_JOBS:
         click.echo(f"Running job {name}…")
         _invoke(command, [name], ctx)
+
+
+def _keep_jobs_running(stack: ExitStack, deps: Any, sandbox: Any) -> None:
+    """The scheduler, as `serve` runs it (re-escalations and reminders come on time), and the page's
+    "run now" list for everything else. No catch-up: the demo has just run what it wanted shown."""
+    from bot.app import web_client
+    from jobs.delivery import Poster
+    from jobs.registry import ScheduleError, build_plan
+    from jobs.runner import run_job
+    from jobs.scheduler import JobScheduler
+
+    try:
+        plan = build_plan(deps.settings)
+    except ScheduleError as exc:
+        click.echo(f"Scheduler not started: {exc}")
+        return
+    poster = Poster(web_client(deps))
+
+    def run(name: str) -> str:
+        result = run_job(deps, plan[name], poster=poster, trigger="manual")
+        return f"{result.status} — {result.detail}" if result.detail else result.status
+
+    sandbox.offer_jobs([{"name": name, "summary": p.spec.summary, "cron": p.cron} for name, p in plan.items()], run)
+    scheduler = JobScheduler(deps, plan=plan, poster=poster)
+    scheduler.start(catch_up=False)
+    stack.callback(scheduler.shutdown, wait=False)
+    click.echo(f"Scheduler running {len(plan)} jobs ({deps.settings.bot_timezone}); the page can run any of them now.")
 
 
 def _open_browser(url: str) -> None:

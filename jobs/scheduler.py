@@ -53,14 +53,15 @@ class JobScheduler:
         self.poster = poster
         self._aps = BackgroundScheduler(timezone=deps.settings.tz, job_defaults={"max_instances": 1})
 
-    def start(self) -> None:
+    def start(self, *, catch_up: bool = True) -> None:
+        """Schedule every job; with `catch_up`, also run each job's newest missed firing once."""
         for name, planned in self.plan.items():
             self._aps.add_job(
                 self.fire, planned.trigger, args=[name], id=name, name=name,
                 misfire_grace_time=max(1, int(planned.grace.total_seconds())), coalesce=True, max_instances=1,
             )
         self._aps.start()
-        for name, slot in self.missed().items():
+        for name, slot in (self.missed() if catch_up else {}).items():
             log.info("job %s missed its %s firing while down; running it now", name, slot.isoformat())
             self._aps.add_job(self.run_slot, args=[name, slot, "catch-up"], id=f"catch-up:{name}")
         log.info("scheduler started with %d jobs", len(self.plan))

@@ -120,7 +120,9 @@ def run(ctx: JobContext) -> Outcome:
             continue
         assert active is not None
         if decision is alerts.Decision.REPEAT:
-            in_thread(ctx, active, t("esc.repeat", locale, count=incident.count))
+            if active.channel and active.ts:
+                post_alert(ctx, active.channel, views.repeat_message(
+                    key, t("esc.repeat", locale, count=incident.count), locale), thread_ts=active.ts)
             with ctx.deps.engine.begin() as conn:
                 alerts.reopen(conn, key, now_utc=now)
             posted += 1

@@ -15,6 +15,10 @@ The page (bot/sandbox/static) talks JSON to the routes mounted on the fake's own
     POST /sandbox/api/action  {user, channel, ts, ephemeral, view_id, action}   a click (block_actions)
     POST /sandbox/api/submit  {user, view_id, values}                    a modal (view_submission)
     POST /sandbox/api/close   {user, view_id}                            a modal's Cancel
+    POST /sandbox/api/run_job {user, name}                               run a scheduled job now (demo only)
+
+Running jobs is not Slack: it is the sandbox's shortcut to what the scheduler would post later, and is
+offered only when the process that owns the bot hands over a runner (`offer_jobs`).
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ import re
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from types import TracebackType
@@ -94,6 +99,9 @@ class Sandbox:
         self._closed: set[str] = set()
         self._view_errors: dict[str, dict[str, str]] = {}
         self._stopping = threading.Event()
+        self._jobs: list[Json] = []  # [{name, summary, cron}] when offered
+        self._run_job: Callable[[str], str] | None = None
+        self._job_status: dict[str, str] = {}
         self.fake.mount("/", self._static)
         self.fake.mount("/static/", self._static)
         self.fake.mount("/favicon.ico", lambda _req: PageReply(204, b"", "image/x-icon"))
@@ -130,6 +138,33 @@ class Sandbox:
     def connect(self, events_url: str) -> None:
         """Where the bot takes Slack's requests (`http://HOST:PORT/slack/events`)."""
         self.events_url = events_url
+
+    def offer_jobs(self, jobs: list[Json], run: Callable[[str], str]) -> None:
+        """Let the page run these jobs now; `run(name)` runs one and returns a one-line outcome."""
+        self._jobs = [dict(j) for j in jobs]
+        self._run_job = run
+
+    def run_job(self, name: str) -> Outcome:
+        """Start job `name` in the background (its messages arrive like any others); refused if unknown or busy."""
+        run = self._run_job
+        if run is None or name not in {j["name"] for j in self._jobs}:
+            return Outcome(False, 404, "unknown_job")
+        with self._lock:
+            if self._job_status.get(name) == "running…":
+                return Outcome(False, 409, "already_running")
+            self._job_status[name] = "running…"
+
+        def work() -> None:
+            try:
+                outcome = run(name)
+            except Exception as exc:  # noqa: BLE001 - shown on the page; the sandbox keeps serving
+                log.warning("sandbox job %s failed", name, exc_info=exc)
+                outcome = f"failed: {exc}"
+            with self._lock:
+                self._job_status[name] = outcome
+
+        threading.Thread(target=work, name=f"sandbox-job-{name}", daemon=True).start()
+        return Outcome(True, 202)
 
     def bot_settings(self) -> dict[str, str]:
         """Settings that make the bot talk to this sandbox, whatever `.env` says."""
@@ -332,7 +367,12 @@ class Sandbox:
             "modals": self.modals(user_id),
             "hints": [{"usage": u, "example": e, "description": d} for u, e, d in self.hints],
             "bot_connected": self.events_url is not None,
+            "jobs": self._jobs_state(),
         }
+
+    def _jobs_state(self) -> list[Json]:
+        with self._lock:
+            return [{**j, "last": self._job_status.get(str(j["name"]), "")} for j in self._jobs]
 
     def wait_state(self, user_id: str, since: str = "", wait: float = 0) -> Json:
         """`state()` plus its `version`; waits (up to `wait` s) until the version differs from `since`."""
@@ -459,6 +499,8 @@ class Sandbox:
                              .to_json())
             if endpoint == "close":
                 return _json(200, self.close(user, str(data.get("view_id") or "")).to_json())
+            if endpoint == "run_job":
+                return _json(200, self.run_job(str(data.get("name") or "")).to_json())
             return _json(404, {"ok": False, "error": "not_found"})
         except SlackError as exc:
             return _json(400, {"ok": False, "error": exc.error})

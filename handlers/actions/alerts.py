@@ -75,7 +75,10 @@ def handle_click(deps: Deps, action_id: str, body: dict[str, Any], client: WebCl
     channel = body["container"]["channel_id"]
     ts = body["container"]["message_ts"]
     message = body.get("message") or {}
-    blocks = views.with_status(message.get("blocks") or [], key, _status_text(deps, action_id, alert, user, now))
+    # an incident acknowledged or snoozed is still someone's to resolve: its Resolve button stays
+    still_open = alert.kind == escalation.KIND and action_id in (views.ACK, views.SNOOZE)
+    keep = views.resolve_button(key, locale) if still_open else None
+    blocks = views.with_status(message.get("blocks") or [], key, _status_text(deps, action_id, alert, user, now), keep)
     text = str(message.get("text") or key)
     client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
     with deps.engine.begin() as conn:

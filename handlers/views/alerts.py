@@ -69,15 +69,17 @@ def ack_snooze(key: str, locale: str, extra: Sequence[ButtonElement] = ()) -> Bl
                           _button(SNOOZE, t("alert.btn.snooze", locale), key), *extra])
 
 
-def with_status(blocks: Sequence[Block], key: str, status: str) -> list[Block]:
-    """A copy of `blocks` with the buttons of alert `key` replaced by a status line (or the line updated)."""
-    out: list[Block] = []
-    for block in blocks:
-        if block.get("block_id") == f"act:{key}":
-            out.append(_context(status, f"act:{key}"))
-        else:
-            out.append(block)
-    return out
+def with_status(blocks: Sequence[Block], key: str, status: str, keep: ButtonElement | None = None) -> list[Block]:
+    """A copy of `blocks` with the buttons of alert `key` replaced by a status line (or the line updated);
+    `keep` stays beside the line, for an alert that still needs a later click (Resolve after Acknowledge)."""
+    line = (_context(status, f"act:{key}") if keep is None else
+            SectionBlock(text=MarkdownTextObject(text=clip(status, SECTION_TEXT)), block_id=f"act:{key}",
+                         accessory=keep).to_dict())
+    return [line if block.get("block_id") == f"act:{key}" else block for block in blocks]
+
+
+def resolve_button(key: str, locale: str) -> ButtonElement:
+    return _button(RESOLVE, t("esc.btn.resolve", locale), key)
 
 
 def key_of(block_id: str) -> str:

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from handlers.views import fmt
 from handlers.views.alerts import (
     ACK,
-    RESOLVE,
     SNOOZE,
     AlertMessage,
     Block,
@@ -24,6 +23,7 @@ from handlers.views.alerts import (
     _context,
     _header,
     _section,
+    resolve_button,
 )
 from handlers.views.limits import MAX_BLOCKS
 from handlers.views.texts import t
@@ -91,8 +91,7 @@ def body_block(key: str, incident: Incident, *, channels: str, limits: Limits, l
 
 
 def buttons(key: str, locale: str) -> Block:
-    return _actions(key, [_button(ACK, t("alert.btn.ack", locale), key, "primary"),
-                          _button(RESOLVE, t("esc.btn.resolve", locale), key),
+    return _actions(key, [_button(ACK, t("alert.btn.ack", locale), key, "primary"), resolve_button(key, locale),
                           _button(SNOOZE, t("alert.btn.snooze", locale), key)])
 
 
@@ -143,11 +142,16 @@ def digest_message(items: Sequence[tuple[str, Incident, str]], *, locale: str,
         rows.append(_section(t("esc.digest.line", locale, subject=subject_text, count=incident.count,
                                topic=topic_name(incident, locale), sample=sample), f"alert:{key}"))
         rows.append(_actions(key, [_button(ACK, t("alert.btn.ack", locale), key, "primary"),
-                                   _button(RESOLVE, t("esc.btn.resolve", locale), key)]))
+                                   resolve_button(key, locale)]))
         shown += 1
     if shown < len(items):
         rows.append(_section(", ".join(s for _, _, s in items[shown:])))
     return AlertMessage(t("esc.digest.text", locale, n=len(items)), head + rows + tail)
+
+
+def repeat_message(key: str, text: str, locale: str) -> AlertMessage:
+    """In the thread, after a snooze ran out: the incident's buttons again."""
+    return AlertMessage(text, [_section(text), buttons(key, locale)])
 
 
 def grew_note(incident: Incident, new: int, locale: str) -> str:

@@ -96,16 +96,32 @@ def test_budget_request_is_released_after_finance_and_operations_approve(page: P
     shot(page, "06-budget-released")
 
 
-def test_crisis_escalation_can_be_acknowledged(page: Page, demo: Demo) -> None:
+def test_crisis_escalation_acknowledged_resolved_and_its_root_cause_report_filed(page: Page, demo: Demo) -> None:
     open_as(page, demo, OPS_HEAD, CRISIS)
-    alert = page.locator("[data-testid=message]").filter(has=page.locator("button", has_text="Acknowledge")).first
+    level_one = page.locator(".block-header", has_text="Level Ⅰ")
+    first = (page.locator("[data-testid=message]").filter(has=level_one)
+             .filter(has=page.locator("button", has_text="Acknowledge")).first)
     try:
-        expect(alert).to_be_visible(timeout=3_000)
+        expect(first).to_be_visible(timeout=3_000)
     except AssertionError:
         pytest.skip("sentiment escalation not in this build: #crisis has no escalation to acknowledge")
-    alert.locator("button", has_text="Acknowledge").first.click()
-    expect(page.locator("#messages")).to_contain_text(re.compile(r"Acknowledged", re.IGNORECASE))
+    # the card by its ts: once acknowledged it no longer has an Acknowledge button to be found by
+    card = page.locator(f'[data-testid=message][data-ts="{first.get_attribute("data-ts")}"]')
+    card.locator("button", has_text="Acknowledge").click()
+    expect(card).to_contain_text(re.compile(r"Acknowledged by @Oliver Wu"))
     shot(page, "07-crisis-acknowledged")
+    card.locator("button", has_text="Resolve").click()  # stays beside the acknowledgement
+    expect(card).to_contain_text(re.compile(r"Resolved by @Oliver Wu"))
+    # the 72 h root-cause clock starts: run the timers now instead of waiting for their 5 minutes
+    timers = page.locator('#job-list li[data-job="escalation-timers"]')
+    timers.click()
+    expect(timers).to_contain_text("ok")
+    card.locator(".thread-link").click()
+    replies = card.locator(".replies")
+    expect(replies).to_contain_text("root-cause report is due")
+    replies.locator("button", has_text="Root-cause report filed").click()
+    expect(replies).to_contain_text(re.compile(r"Root-cause report filed by @Oliver Wu"))
+    shot(page, "07-crisis-resolved-report-filed")
 
 
 def test_request_budget_from_the_roi_alert_opens_a_modal_that_submits(page: Page, demo: Demo) -> None:

@@ -339,6 +339,9 @@ def test_resolve_then_root_cause_filed_by_button(sqlite_bench: Bench, events_url
     key = "sentiment:sku:SKU-S"
     click(bench, events_url, alert_views.ACK, key, CRISIS, card["ts"], "U0CAROL")
     bench.fake.wait_for("chat.update")
+    acked = status_line(bench, CRISIS, card["ts"], key)
+    assert "Acknowledged by <@U0CAROL>" in str(acked)
+    assert acked["accessory"]["action_id"] == alert_views.RESOLVE  # still someone's to resolve
     click(bench, events_url, alert_views.RESOLVE, key, CRISIS, card["ts"], "U0CAROL")
     bench.fake.wait_for("chat.update", 2)
     assert "Resolved by <@U0CAROL>" in str(status_line(bench, CRISIS, card["ts"], key))
@@ -356,3 +359,25 @@ def test_resolve_then_root_cause_filed_by_button(sqlite_bench: Bench, events_url
     assert "already" in told.args["body"]["text"]
     bench.clock.advance(hours=80)
     assert bench.run("escalation-timers").status == "empty"
+
+
+def test_a_snoozed_incident_comes_back_in_its_thread_with_buttons(sqlite_bench: Bench) -> None:
+    bench = sqlite_bench
+    card = level_one(bench)
+    with bench.engine.begin() as conn:
+        alerts.snooze(conn, "sentiment:sku:SKU-S", user="U0ALICE", now_utc=NOW.astimezone(UTC).replace(tzinfo=None))
+    bench.clock.advance(hours=12)
+    add(bench.engine, [review("S2", sku="SKU-S", hours_ago=-11, text=ALLERGY)])  # still live 12 h later
+    bench.run("sentiment-scan")
+    assert [m["ts"] for m in bench.posts(CRISIS)] == [card["ts"]]
+    assert all("snooze" not in r["text"] for r in bench.replies(CRISIS))  # told as growth, still snoozed
+    bench.clock.advance(hours=12, minutes=10)  # the 24 h snooze is over and the incident is live
+    add(bench.engine, [review("S3", sku="SKU-S", hours_ago=-24, text=ALLERGY)])
+    bench.run("sentiment-scan")
+    back = next(r for r in bench.replies(CRISIS) if "snooze ended" in r["text"])
+    assert back["thread_ts"] == card["ts"]
+    actions = next(b for b in back["blocks"] if b["type"] == "actions")
+    assert [e["action_id"] for e in actions["elements"]] == [alert_views.ACK, alert_views.RESOLVE, alert_views.SNOOZE]
+    with bench.engine.connect() as conn:
+        state = alerts.get(conn, "sentiment:sku:SKU-S")
+    assert state is not None and state.status == alerts.OPEN

@@ -306,3 +306,40 @@ def test_demo_budget_fits_the_shop() -> None:
     split = allocations(Decimal(480_000), {"douyin": Decimal(300), "tmall": Decimal(100), "jd": Decimal(200)})
     assert split == {"douyin": Decimal(240_000), "tmall": Decimal(80_000), "jd": Decimal(160_000)}
     assert sum(allocations(Decimal(100_000), {"a": Decimal(1), "b": Decimal(2)}).values()) <= 100_000
+
+
+def test_jobs_offered_by_the_demo_run_from_the_page_and_report_back(page: Page) -> None:
+    sandbox = page.sandbox
+    assert page.post("run_job", user=REQUESTER, name="daily-report")["error"] == "unknown_job"  # none offered yet
+    release = threading.Event()
+    runs: list[str] = []
+
+    def run(name: str) -> str:
+        # what a job does: post through the sandbox's Web API, then say how it went
+        release.wait(10)
+        client = WebClient(base_url=sandbox.api_url, token=sandbox.bot_settings()["slack_bot_token"])
+        client.chat_postMessage(channel=REPORTS, text=f"{name} ran")
+        runs.append(name)
+        return "ok — 1 message(s) posted"
+
+    sandbox.offer_jobs([{"name": "daily-report", "summary": "yesterday's figures", "cron": "0 9 * * *"}], run)
+    state = page.state(REQUESTER)
+    assert state["jobs"] == [{"name": "daily-report", "summary": "yesterday's figures", "cron": "0 9 * * *",
+                              "last": ""}]
+    assert page.post("run_job", user=REQUESTER, name="daily-report") == {"ok": True, "status": 202, "error": None}
+    busy = page.post("run_job", user=REQUESTER, name="daily-report")
+    assert busy["ok"] is False and busy["error"] == "already_running"  # a second click while it runs
+    assert page.post("run_job", user=REQUESTER, name="nope")["error"] == "unknown_job"
+    release.set()
+    state = page.until(REQUESTER, lambda s: s["jobs"][0]["last"].startswith("ok"))
+    assert "daily-report ran" in texts(state, REPORTS) and runs == ["daily-report"]
+
+
+def test_a_failing_job_says_so_on_the_page(page: Page) -> None:
+    def run(name: str) -> str:
+        raise RuntimeError("REPORTS_CHANNEL is not set")
+
+    page.sandbox.offer_jobs([{"name": "weekly-report", "summary": "", "cron": "30 9 * * 1"}], run)
+    assert page.post("run_job", user=REQUESTER, name="weekly-report")["ok"] is True
+    state = page.until(REQUESTER, lambda s: s["jobs"][0]["last"].startswith("failed"))
+    assert "REPORTS_CHANNEL is not set" in state["jobs"][0]["last"]

@@ -231,6 +231,16 @@ function renderSidebar() {
   $("#channel-list").replaceChildren(...channels.map((c) => item(c, (c.is_private ? "🔒 " : "# ") + c.name)));
   const dms = data.channels.filter((c) => c.is_im);
   $("#dm-list").replaceChildren(...dms.map((c) => item(c, "● ecombot")));
+  renderJobs(data.jobs || []);
+}
+
+// the sandbox's shortcut to what the scheduler would post later (not a Slack feature)
+function renderJobs(jobs) {
+  $("#jobs-title").hidden = !jobs.length;
+  $("#job-list").replaceChildren(...jobs.map((j) => el("li", {
+    class: "job", "data-job": j.name, title: `${j.summary} (${j.cron})`,
+    onclick: () => post("run_job", { name: j.name }),
+  }, el("span", {}, "▶ " + j.name), j.last ? el("span", { class: "job-last" }, j.last) : null)));
 }
 
 function currentChannel() {
