@@ -9,10 +9,11 @@ note in its thread, and hold alerts back while their data is stale.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from handlers.views import alerts as views
+from handlers.views.blocks import Block
 from handlers.views.footer import data_footer
 from handlers.views.texts import t
 from jobs.context import JobContext, Outcome
@@ -49,8 +50,8 @@ def post_alert(ctx: JobContext, channel: str, message: views.AlertMessage, *, th
     return ts
 
 
-def mark(ctx: JobContext, alert: alerts.Alert, status: str) -> None:
-    """Show `status` instead of the buttons of `alert` on its original message."""
+def edit(ctx: JobContext, alert: alerts.Alert, change: Callable[[list[Block]], list[Block]]) -> None:
+    """Edit the original message of `alert` in place (and keep the new body for the next edit)."""
     if not alert.channel or not alert.ts:
         return
     with ctx.deps.engine.connect() as conn:
@@ -58,10 +59,15 @@ def mark(ctx: JobContext, alert: alerts.Alert, status: str) -> None:
     if stored is None:
         return
     text, blocks = stored
-    blocks = views.with_status(blocks, alert.key, status)
+    blocks = change(blocks)
     ctx.poster.update(alert.channel, alert.ts, text=text, blocks=blocks)
     with ctx.deps.engine.begin() as conn:
         alerts.save_message(conn, channel=alert.channel, ts=alert.ts, text=text, blocks=blocks, now_utc=ctx.now_utc)
+
+
+def mark(ctx: JobContext, alert: alerts.Alert, status: str) -> None:
+    """Show `status` instead of the buttons of `alert` on its original message."""
+    edit(ctx, alert, lambda blocks: views.with_status(blocks, alert.key, status))
 
 
 def in_thread(ctx: JobContext, alert: alerts.Alert, text: str) -> None:

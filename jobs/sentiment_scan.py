@@ -11,11 +11,11 @@ reviews newer than its resolution arrive. A scan with nothing new posts nothing.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from handlers.views import escalation as views
 from handlers.views.texts import t
-from jobs.alerting import footer, in_thread, local_time, mark, post_alert
+from jobs.alerting import edit, footer, in_thread, local_time, mark, post_alert
 from jobs.context import JobContext, Outcome
 from metrics import alerts
 from metrics.escalation import (
@@ -24,7 +24,6 @@ from metrics.escalation import (
     KIND,
     SEVERITY,
     SOLVE_WITHIN,
-    WINDOW,
     Incident,
     Limits,
     find_incidents,
@@ -160,17 +159,12 @@ def _tell_growth(ctx: JobContext, alert: alerts.Alert, incident: Incident, limit
     """More reviews of a posted incident: a line in its thread, and its card shows the new count."""
     with ctx.deps.engine.connect() as conn:
         new = new_since(conn, incident.key, _seen_until(alert), now_utc=ctx.now_utc)
-        stored = alerts.load_message(conn, channel=alert.channel, ts=alert.ts) if alert.channel and alert.ts else None
     in_thread(ctx, alert, views.grew_note(incident, max(new, 1), ctx.locale))
     # a digest line keeps its first words (the thread has the news); a card shows the live count
-    if stored is not None and alert.channel and alert.ts and alert.severity != SEVERITY[3]:
-        text, blocks = stored
-        blocks = views.replace_block(blocks, views.body_block(
-            alert.key, incident, channels=_channels(ctx, incident), limits=limits, locale=ctx.locale))
-        ctx.poster.update(alert.channel, alert.ts, text=text, blocks=blocks)
-        with ctx.deps.engine.begin() as conn:
-            alerts.save_message(conn, channel=alert.channel, ts=alert.ts, text=text, blocks=blocks,
-                                now_utc=ctx.now_utc)
+    if alert.severity != SEVERITY[3]:
+        body = views.body_block(alert.key, incident, channels=_channels(ctx, incident), limits=limits,
+                                locale=ctx.locale)
+        edit(ctx, alert, lambda blocks: views.replace_block(blocks, body))
     with ctx.deps.engine.begin() as conn:
         alerts.update_detail(conn, alert.key, {"count": incident.count, "last_at": incident.last_at.isoformat()},
                              now_utc=ctx.now_utc)
@@ -180,9 +174,8 @@ def _close_quiet(ctx: JobContext, known: dict[str, alerts.Alert], firing: set[st
     """Level Ⅲ incidents with no negative review in 24 h close by themselves; Ⅰ and Ⅱ wait for a person."""
     closed = 0
     for key, alert in known.items():
+        # not firing = no negative review of it in the trailing 24 h
         if key in firing or not alert.active or alert.severity != SEVERITY[3]:
-            continue
-        if ctx.now_utc - _seen_until(alert) < WINDOW - timedelta(seconds=1):
             continue
         with ctx.deps.engine.begin() as conn:
             alerts.resolve(conn, key, now_utc=ctx.now_utc)

@@ -15,26 +15,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from slack_sdk.models.blocks import (
-    ActionsBlock,
     ButtonElement,
-    ContextBlock,
-    HeaderBlock,
     MarkdownTextObject,
-    PlainTextObject,
     SectionBlock,
 )
 
 from handlers.views import fmt
-from handlers.views.limits import BUTTON_TEXT, HEADER_TEXT, MAX_BLOCKS, SECTION_TEXT, clip
+from handlers.views.blocks import Block, actions_block, button, context_block, header_block, section_block
+from handlers.views.limits import MAX_BLOCKS, SECTION_TEXT, clip
 from handlers.views.texts import t
 from metrics.inventory import CRITICAL, DEAD, OVERSTOCK, WARNING, StockItem
 
 ACK, SNOOZE, RESUME, KEEP, BUDGET = "alert_ack", "alert_snooze", "roi_resume", "roi_keep_paused", "budget_request_open"
 RESOLVE = "alert_resolve"
-Block = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -43,43 +38,37 @@ class AlertMessage:
     blocks: list[Block]
 
 
-def _section(text: str, block_id: str | None = None) -> Block:
-    return SectionBlock(text=MarkdownTextObject(text=clip(text, SECTION_TEXT)), block_id=block_id).to_dict()
 
 
-def _context(text: str, block_id: str | None = None) -> Block:
-    return ContextBlock(elements=[MarkdownTextObject(text=clip(text, SECTION_TEXT))], block_id=block_id).to_dict()
 
 
-def _header(text: str) -> Block:
-    return HeaderBlock(text=PlainTextObject(text=clip(text, HEADER_TEXT))).to_dict()
 
 
-def _button(action_id: str, label: str, value: str, style: str | None = None) -> ButtonElement:
-    return ButtonElement(text=PlainTextObject(text=clip(label, BUTTON_TEXT)), action_id=action_id, value=value,
-                         style=style)
 
 
-def _actions(key: str, buttons: Sequence[ButtonElement]) -> Block:
-    return ActionsBlock(block_id=f"act:{key}", elements=list(buttons)).to_dict()
+
+
+def actions_for(key: str, buttons: Sequence[ButtonElement]) -> Block:
+    """The buttons of alert `key`: the block a click replaces with who did what."""
+    return actions_block(f"act:{key}", buttons)
 
 
 def ack_snooze(key: str, locale: str, extra: Sequence[ButtonElement] = ()) -> Block:
-    return _actions(key, [_button(ACK, t("alert.btn.ack", locale), key, "primary"),
-                          _button(SNOOZE, t("alert.btn.snooze", locale), key), *extra])
+    return actions_for(key, [button(ACK, t("alert.btn.ack", locale), key, "primary"),
+                          button(SNOOZE, t("alert.btn.snooze", locale), key), *extra])
 
 
 def with_status(blocks: Sequence[Block], key: str, status: str, keep: ButtonElement | None = None) -> list[Block]:
     """A copy of `blocks` with the buttons of alert `key` replaced by a status line (or the line updated);
     `keep` stays beside the line, for an alert that still needs a later click (Resolve after Acknowledge)."""
-    line = (_context(status, f"act:{key}") if keep is None else
+    line = (context_block(status, block_id=f"act:{key}") if keep is None else
             SectionBlock(text=MarkdownTextObject(text=clip(status, SECTION_TEXT)), block_id=f"act:{key}",
                          accessory=keep).to_dict())
     return [line if block.get("block_id") == f"act:{key}" else block for block in blocks]
 
 
 def resolve_button(key: str, locale: str) -> ButtonElement:
-    return _button(RESOLVE, t("esc.btn.resolve", locale), key)
+    return button(RESOLVE, t("esc.btn.resolve", locale), key)
 
 
 def key_of(block_id: str) -> str:
@@ -118,8 +107,8 @@ def _alert_rows(items: Sequence[tuple[str, StockItem]], locale: str, room: int) 
             break
         if _group(item.status) != group:
             group = _group(item.status)
-            blocks.append(_section(t(f"stock.group.{group}", locale)))
-        blocks.append(_section(stock_line(item, locale), f"alert:{key}"))
+            blocks.append(section_block(t(f"stock.group.{group}", locale)))
+        blocks.append(section_block(stock_line(item, locale), f"alert:{key}"))
         blocks.append(ack_snooze(key, locale))
         shown += 1
     return blocks, shown
@@ -130,15 +119,15 @@ def stock_message(
 ) -> AlertMessage:
     """One grouped message per scan: critical, then low, then overstock; a line and two buttons each."""
     counts = {s: sum(1 for _, it in items if _group(it.status) == s) for s in (CRITICAL, WARNING, OVERSTOCK)}
-    head = [_header(t("stock.title", locale, date=day.isoformat())),
-            _context(t("stock.summary", locale, critical=counts[CRITICAL], warning=counts[WARNING],
+    head = [header_block(t("stock.title", locale, date=day.isoformat())),
+            context_block(t("stock.summary", locale, critical=counts[CRITICAL], warning=counts[WARNING],
                        overstock=counts[OVERSTOCK]))]
-    tail = [_context(footer)] if footer else []
+    tail = [context_block(footer)] if footer else []
     room = MAX_BLOCKS - len(head) - len(tail) - 1  # one block kept for "…and N more"
     rows, shown = _alert_rows(items, locale, room)
     if shown < len(items):
         rest = ", ".join(f"`{it.sku}`" for _, it in items[shown:])
-        rows.append(_section(t("stock.more", locale, n=len(items) - shown) + "\n" + rest))
+        rows.append(section_block(t("stock.more", locale, n=len(items) - shown) + "\n" + rest))
     text = t("stock.text", locale, critical=counts[CRITICAL], warning=counts[WARNING], overstock=counts[OVERSTOCK])
     return AlertMessage(text, head + rows + tail)
 
@@ -146,13 +135,13 @@ def stock_message(
 def stock_repeat(items: Sequence[tuple[str, StockItem]], *, locale: str) -> AlertMessage:
     """A thread reply under the original message: alerts whose snooze ended and still fire."""
     rows, shown = _alert_rows(items, locale, MAX_BLOCKS - 2)
-    blocks = [_section(t("stock.repeat", locale)), *rows]
+    blocks = [section_block(t("stock.repeat", locale)), *rows]
     text = t("stock.repeat", locale) + " " + ", ".join(it.sku for _, it in items[:shown])
     return AlertMessage(text, blocks)
 
 
 def note(text: str) -> AlertMessage:
-    return AlertMessage(text, [_section(text)])
+    return AlertMessage(text, [section_block(text)])
 
 
 # -- ROI floor ---------------------------------------------------------------------------------------------
@@ -186,14 +175,14 @@ def roi_alert(
     budget_value = json.dumps({"channel": channel_slug, "roi": str(roi), "floor": str(floor), "spend": str(spend),
                                "gmv": str(gmv), "window": f"{days}d"})
     blocks = [
-        _header(t("roi_guard.title", locale, channel=channel_name)),
-        _section("\n".join(lines), f"alert:{key}"),
-        _actions(key, [_button(RESUME, t("alert.btn.resume", locale), key, "danger"),
-                       _button(KEEP, t("alert.btn.keep", locale), key),
-                       _button(BUDGET, t("alert.btn.budget", locale), budget_value)]),
+        header_block(t("roi_guard.title", locale, channel=channel_name)),
+        section_block("\n".join(lines), f"alert:{key}"),
+        actions_for(key, [button(RESUME, t("alert.btn.resume", locale), key, "danger"),
+                       button(KEEP, t("alert.btn.keep", locale), key),
+                       button(BUDGET, t("alert.btn.budget", locale), budget_value)]),
     ]
     if footer:
-        blocks.append(_context(footer))
+        blocks.append(context_block(footer))
     text = t("roi_guard.text", locale, channel=channel_name, roi=fmt.roi(roi), floor=fmt.roi(floor))
     return AlertMessage(text, blocks)
 
@@ -205,8 +194,8 @@ def campaign_alert(*, key: str, title: str, lines: Sequence[str], text: str, foo
                    locale: str) -> AlertMessage:
     # from alert to money in one thread: the request form opens with the finding as its reason
     budget_value = json.dumps({"reason": f"{title}: {lines[0]}"[:280] if lines else title}, ensure_ascii=False)
-    budget = _button(BUDGET, t("alert.btn.budget", locale), budget_value)
-    blocks = [_header(title), _section("\n".join(lines), f"alert:{key}"), ack_snooze(key, locale, [budget])]
+    budget = button(BUDGET, t("alert.btn.budget", locale), budget_value)
+    blocks = [header_block(title), section_block("\n".join(lines), f"alert:{key}"), ack_snooze(key, locale, [budget])]
     if footer:
-        blocks.append(_context(footer))
+        blocks.append(context_block(footer))
     return AlertMessage(text, blocks)

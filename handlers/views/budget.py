@@ -18,7 +18,6 @@ from slack_sdk.models.blocks import (
     ActionsBlock,
     ButtonElement,
     ContextBlock,
-    HeaderBlock,
     InputBlock,
     MarkdownTextObject,
     Option,
@@ -30,7 +29,8 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from handlers.views import fmt
-from handlers.views.limits import FIELD_TEXT, HEADER_TEXT, MAX_BLOCKS, MESSAGE_TEXT, SECTION_TEXT, clip
+from handlers.views.blocks import context_block, header_block, section_block
+from handlers.views.limits import FIELD_TEXT, MAX_BLOCKS, MESSAGE_TEXT, SECTION_TEXT, clip
 from handlers.views.texts import t
 from metrics.budget import FINANCE, OPS, ROLES, BudgetStatus, Decision, Event, Outcome, Request
 
@@ -58,16 +58,10 @@ def _other(role: str | None) -> str:
     return OPS if role == FINANCE else FINANCE
 
 
-def _section(text: str) -> Json:
-    return SectionBlock(text=MarkdownTextObject(text=clip(text, SECTION_TEXT))).to_dict()
 
 
-def _context(*lines: str) -> Json:
-    return ContextBlock(elements=[MarkdownTextObject(text=clip(x, FIELD_TEXT)) for x in lines]).to_dict()
 
 
-def _header(text: str) -> Json:
-    return HeaderBlock(text=PlainTextObject(text=clip(text, HEADER_TEXT))).to_dict()
 
 
 # -- the approval card ------------------------------------------------------------------------------------
@@ -99,12 +93,12 @@ def card(request: Request, ctx: CardContext) -> tuple[str, list[Json]]:
         fields.append(t("budget.card.roi_now", loc, days=ctx.roi_days, when=_when(ctx.roi_now_at, tz),
                         roi=fmt.roi(ctx.roi_now), then=fmt.roi(request.roi)))
     blocks: list[Json] = [
-        _header(t("budget.card.title", loc, id=request.id)),
+        header_block(t("budget.card.title", loc, id=request.id)),
         SectionBlock(fields=[MarkdownTextObject(text=clip(f, FIELD_TEXT)) for f in fields]).to_dict(),
-        _section(t("budget.card.reason", loc, reason=request.reason)),
+        section_block(t("budget.card.reason", loc, reason=request.reason)),
     ]
     if request.alert_link:
-        blocks.append(_context(t("budget.card.alert", loc, link=request.alert_link)))
+        blocks.append(context_block(t("budget.card.alert", loc, link=request.alert_link), limit=FIELD_TEXT))
     lines = []
     for role in ROLES:
         a = request.approver(role)
@@ -114,27 +108,28 @@ def card(request: Request, ctx: CardContext) -> tuple[str, list[Json]]:
         elif request.status == "pending":
             lines.append(t("budget.card.waiting", loc, role=_role(role, loc)))
     if lines:
-        blocks.append(_section("\n".join(lines)))
+        blocks.append(section_block("\n".join(lines)))
     if request.status == "released":
         left = ctx.pool_left if ctx.pool_left is not None else request.pool_after
-        blocks.append(_section(t("budget.card.released", loc, amount=fmt.money(request.amount),
+        blocks.append(section_block(t("budget.card.released", loc, amount=fmt.money(request.amount),
                                  channel=ctx.channel_name, when=_when(request.decided_at, tz),
                                  left=fmt.money(left))))
     elif request.status == "rejected":
-        blocks.append(_section(t("budget.card.rejected", loc, user=request.decided_by or "",
+        blocks.append(section_block(t("budget.card.rejected", loc, user=request.decided_by or "",
                                  when=_when(request.decided_at, tz), reason=request.reject_reason or "")))
     elif request.status == "expired":
-        blocks.append(_section(t("budget.card.expired", loc, when=_when(request.decided_at, tz))))
+        blocks.append(section_block(t("budget.card.expired", loc, when=_when(request.decided_at, tz))))
     else:
         if request.note:
-            blocks.append(_section(t("budget.card.note", loc, note=request.note)))
+            blocks.append(section_block(t("budget.card.note", loc, note=request.note)))
         blocks.append(ActionsBlock(block_id=DECISION_BLOCK, elements=[
             ButtonElement(text=t("budget.btn.approve", loc), action_id=APPROVE, value=str(request.id),
                           style="primary"),
             ButtonElement(text=t("budget.btn.reject", loc), action_id=REJECT, value=str(request.id),
                           style="danger"),
         ]).to_dict())
-        blocks.append(_context(t("budget.card.expires", loc, when=_when(request.expires_at, tz))))
+        expires = t("budget.card.expires", loc, when=_when(request.expires_at, tz))
+        blocks.append(context_block(expires, limit=FIELD_TEXT))
     text = t("budget.card.text", loc, id=request.id, amount=fmt.money(request.amount), channel=ctx.channel_name,
              user=f"<@{request.requester}>", state=t(f"budget.state.{request.status}", loc))
     return clip(text, MESSAGE_TEXT), blocks
@@ -176,12 +171,12 @@ def expired_decision(request: Request) -> Decision:
 
 def status_view(st: BudgetStatus, *, names: dict[str, str], locale: str, roi_days: int) -> tuple[str, list[Json]]:
     loc = locale
-    blocks: list[Json] = [_header(t("budget.status.title", loc, month=st.month))]
+    blocks: list[Json] = [header_block(t("budget.status.title", loc, month=st.month))]
     if st.period is None:
         text = t("budget.status.none", loc, month=st.month)
-        return text, [*blocks, _section(text)]
+        return text, [*blocks, section_block(text)]
     p = st.period
-    blocks.append(_section(t("budget.status.totals", loc, total=fmt.money(p.total), pool=fmt.money(p.pool),
+    blocks.append(section_block(t("budget.status.totals", loc, total=fmt.money(p.total), pool=fmt.money(p.pool),
                              left=fmt.money(p.pool_left))))
     lines = []
     for c in st.channels:
@@ -196,17 +191,17 @@ def status_view(st: BudgetStatus, *, names: dict[str, str], locale: str, roi_day
                        budget=fmt.money(c.budget), spend=fmt.money(c.spend), remaining=fmt.money(c.remaining),
                        extra=extra))
     if lines:
-        blocks.append(_section("\n".join(lines)))
+        blocks.append(section_block("\n".join(lines)))
     if st.pending:
         pend = [t("budget.status.pending", loc, count=len(st.pending), amount=fmt.money(st.pending_amount))]
         pend += [t("budget.status.pending_line", loc, id=r.id, amount=fmt.money(r.amount),
                    channel=names.get(r.channel, r.channel), user=r.requester, reason=clip(r.reason, 120))
                  for r in st.pending]
-        blocks.append(_section("\n".join(pend)))
+        blocks.append(section_block("\n".join(pend)))
     else:
-        blocks.append(_section(t("budget.status.no_pending", loc)))
-    blocks.append(_context(t("budget.status.footer", loc, date=st.spend_through.isoformat(),
-                             unallocated=fmt.money(st.unallocated), days=roi_days)))
+        blocks.append(section_block(t("budget.status.no_pending", loc)))
+    blocks.append(context_block(t("budget.status.footer", loc, date=st.spend_through.isoformat(),
+                                  unallocated=fmt.money(st.unallocated), days=roi_days), limit=FIELD_TEXT))
     text = f"{t('budget.status.title', loc, month=st.month)}: " + t(
         "budget.status.totals", loc, total=fmt.money(p.total), pool=fmt.money(p.pool), left=fmt.money(p.pool_left))
     return text.replace("*", ""), blocks
@@ -235,23 +230,24 @@ def event_line(e: Event, tz: ZoneInfo, locale: str = "en") -> str:
 def log_view(events: Sequence[Event], *, total: int, month: str, locale: str,
              tz: ZoneInfo) -> tuple[str, list[Json]]:
     """The newest events, grouped into sections under Slack's size limits; says when some are left out."""
-    blocks: list[Json] = [_header(t("budget.log.title", locale, month=month))]
+    blocks: list[Json] = [header_block(t("budget.log.title", locale, month=month))]
     if not events:
         text = t("budget.log.empty", locale, month=month)
-        return text, [*blocks, _section(text)]
+        return text, [*blocks, section_block(text)]
     chunk: list[str] = []
     size = 0
     for line in (event_line(e, tz, locale) for e in events[-LOG_LINES:]):
         if size + len(line) + 1 > SECTION_TEXT and chunk:
-            blocks.append(_section("\n".join(chunk)))
+            blocks.append(section_block("\n".join(chunk)))
             chunk, size = [], 0
         chunk.append(line)
         size += len(line) + 1
     if chunk:
-        blocks.append(_section("\n".join(chunk)))
+        blocks.append(section_block("\n".join(chunk)))
     shown = min(len(events), LOG_LINES)
     if total > shown:
-        blocks.append(_context(t("budget.log.more", locale, shown=shown, total=total, month=month)))
+        more = t("budget.log.more", locale, shown=shown, total=total, month=month)
+        blocks.append(context_block(more, limit=FIELD_TEXT))
     return t("budget.log.title", locale, month=month), blocks[:MAX_BLOCKS]
 
 

@@ -13,18 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from handlers.views import fmt
-from handlers.views.alerts import (
-    ACK,
-    SNOOZE,
-    AlertMessage,
-    Block,
-    _actions,
-    _button,
-    _context,
-    _header,
-    _section,
-    resolve_button,
-)
+from handlers.views.alerts import ACK, SNOOZE, AlertMessage, actions_for, resolve_button
+from handlers.views.blocks import Block, button, context_block, header_block, section_block
 from handlers.views.limits import MAX_BLOCKS
 from handlers.views.texts import t
 from metrics.escalation import Incident, Limits
@@ -87,12 +77,12 @@ def body_block(key: str, incident: Incident, *, channels: str, limits: Limits, l
              why(incident, limits, locale)]
     if incident.samples:
         lines.append(t("esc.samples", locale, lines="\n".join(f">{_quote(s)}" for s in incident.samples)))
-    return _section("\n".join(lines), f"alert:{key}")
+    return section_block("\n".join(lines), f"alert:{key}")
 
 
 def buttons(key: str, locale: str) -> Block:
-    return _actions(key, [_button(ACK, t("alert.btn.ack", locale), key, "primary"), resolve_button(key, locale),
-                          _button(SNOOZE, t("alert.btn.snooze", locale), key)])
+    return actions_for(key, [button(ACK, t("alert.btn.ack", locale), key, "primary"), resolve_button(key, locale),
+                          button(SNOOZE, t("alert.btn.snooze", locale), key)])
 
 
 def incident_message(
@@ -114,14 +104,14 @@ def incident_message(
             t("esc.call.2", locale, respond_by=deadlines.respond_by, solve_by=deadlines.solve_by))
     reply = t(f"esc.reply.{topic_of(incident)}", locale)
     blocks = [
-        _header(t(f"esc.title.{min(level, 2)}", locale, subject=subject_text)),
+        header_block(t(f"esc.title.{min(level, 2)}", locale, subject=subject_text)),
         body_block(key, incident, channels=channels, limits=limits, locale=locale),
-        _section(call),
-        _section(t("esc.template", locale, topic=topic_name(incident, locale), reply=reply)),
+        section_block(call),
+        section_block(t("esc.template", locale, topic=topic_name(incident, locale), reply=reply)),
         buttons(key, locale),
     ]
     if footer:
-        blocks.append(_context(footer))
+        blocks.append(context_block(footer))
     # the mention goes in the fallback text too: that is what the notification shows
     text = t("esc.text", locale, level=t(f"esc.level.{level}", locale), subject=subject_text, count=incident.count)
     return AlertMessage(f"{mention} {text}".strip() if level == 1 else text, blocks)
@@ -130,8 +120,8 @@ def incident_message(
 def digest_message(items: Sequence[tuple[str, Incident, str]], *, locale: str,
                    footer: str | None = None) -> AlertMessage:
     """Level Ⅲ: one message per scan for customer service; (key, incident, subject) each with buttons."""
-    head = [_header(t("esc.digest.title", locale, n=len(items))), _context(t("esc.digest.reply", locale))]
-    tail = [_context(footer)] if footer else []
+    head = [header_block(t("esc.digest.title", locale, n=len(items))), context_block(t("esc.digest.reply", locale))]
+    tail = [context_block(footer)] if footer else []
     rows: list[Block] = []
     room = MAX_BLOCKS - len(head) - len(tail) - 1
     shown = 0
@@ -139,19 +129,19 @@ def digest_message(items: Sequence[tuple[str, Incident, str]], *, locale: str,
         if len(rows) + 2 > room:
             break
         sample = _quote(incident.samples[0]) if incident.samples else ""
-        rows.append(_section(t("esc.digest.line", locale, subject=subject_text, count=incident.count,
+        rows.append(section_block(t("esc.digest.line", locale, subject=subject_text, count=incident.count,
                                topic=topic_name(incident, locale), sample=sample), f"alert:{key}"))
-        rows.append(_actions(key, [_button(ACK, t("alert.btn.ack", locale), key, "primary"),
+        rows.append(actions_for(key, [button(ACK, t("alert.btn.ack", locale), key, "primary"),
                                    resolve_button(key, locale)]))
         shown += 1
     if shown < len(items):
-        rows.append(_section(", ".join(s for _, _, s in items[shown:])))
+        rows.append(section_block(", ".join(s for _, _, s in items[shown:])))
     return AlertMessage(t("esc.digest.text", locale, n=len(items)), head + rows + tail)
 
 
 def repeat_message(key: str, text: str, locale: str) -> AlertMessage:
     """In the thread, after a snooze ran out: the incident's buttons again."""
-    return AlertMessage(text, [_section(text), buttons(key, locale)])
+    return AlertMessage(text, [section_block(text), buttons(key, locale)])
 
 
 def grew_note(incident: Incident, new: int, locale: str) -> str:
@@ -161,7 +151,7 @@ def grew_note(incident: Incident, new: int, locale: str) -> str:
 
 def rca_message(key: str, text: str, locale: str) -> AlertMessage:
     """A thread note about the root-cause report, with the button that records it as filed."""
-    return AlertMessage(text, [_section(text), _actions(key, [_button(RCA, t("esc.btn.rca", locale), key)])])
+    return AlertMessage(text, [section_block(text), actions_for(key, [button(RCA, t("esc.btn.rca", locale), key)])])
 
 
 def replace_block(blocks: Sequence[Block], block: Block) -> list[Block]:

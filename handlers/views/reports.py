@@ -17,11 +17,10 @@ from decimal import Decimal
 from typing import Any
 
 import pandas as pd
-from slack_sdk.models.blocks import ContextBlock, HeaderBlock, MarkdownTextObject, PlainTextObject, SectionBlock
 from sqlalchemy import Connection
 
 from handlers.views import charts, fmt
-from handlers.views.limits import HEADER_TEXT, SECTION_TEXT, clip
+from handlers.views.blocks import context_block, header_block, section_block
 from handlers.views.texts import t
 from metrics import sales
 from metrics.alerts import count_active
@@ -44,16 +43,10 @@ class ReportView:
     chart_title: str
 
 
-def _section(text: str) -> Block:
-    return SectionBlock(text=MarkdownTextObject(text=clip(text, SECTION_TEXT))).to_dict()
 
 
-def _header(text: str) -> Block:
-    return HeaderBlock(text=PlainTextObject(text=clip(text, HEADER_TEXT))).to_dict()
 
 
-def _context(lines: Sequence[str]) -> Block:
-    return ContextBlock(elements=[MarkdownTextObject(text=clip(x, SECTION_TEXT)) for x in lines]).to_dict()
 
 
 def _active(s: SalesSummary) -> bool:
@@ -130,11 +123,11 @@ def _top_skus(top: pd.DataFrame, locale: str) -> str:
 
 def daily_view(report: DailyReport, *, locale: str, footer: str | None, notes: Sequence[str] = ()) -> ReportView:
     day = report.day.isoformat()
-    blocks = [_header(t("report.daily.title", locale, date=day)), _section(_kpis(report.total, locale))]
+    blocks = [header_block(t("report.daily.title", locale, date=day)), section_block(_kpis(report.total, locale))]
     if report.channels:
-        blocks.append(_section("\n".join(_channel_line(r, locale) for r in report.channels)))
+        blocks.append(section_block("\n".join(_channel_line(r, locale) for r in report.channels)))
     if len(report.top_skus):
-        blocks.append(_section(_top_skus(report.top_skus, locale)))
+        blocks.append(section_block(_top_skus(report.top_skus, locale)))
     alerts = report.open_alerts
     other = sum(n for k, n in alerts.items() if k not in ("stock", "roi", "sentiment", "stale"))
     context = [t("report.open_alerts", locale, stock=alerts.get("stock", 0), roi=alerts.get("roi", 0),
@@ -142,7 +135,7 @@ def daily_view(report: DailyReport, *, locale: str, footer: str | None, notes: S
                *notes]
     if footer:
         context.append(footer)
-    blocks.append(_context(context))
+    blocks.append(context_block(*context))
     title = t("report.chart.daily", locale, date=day)
     chart = None
     if report.channels:
@@ -200,8 +193,8 @@ def weekly_view(report: WeeklyReport, *, floors: dict[str, Decimal], locale: str
     start, end = w.start.isoformat(), w.end.isoformat()
     s = report.total
     blocks = [
-        _header(t("report.weekly.title", locale, start=start, end=end)),
-        _section(t("report.week_kpis", locale, gmv=fmt.money(s.gmv), change=fmt.change(s.gmv, report.previous.gmv),
+        header_block(t("report.weekly.title", locale, start=start, end=end)),
+        section_block(t("report.week_kpis", locale, gmv=fmt.money(s.gmv), change=fmt.change(s.gmv, report.previous.gmv),
                    orders=fmt.integer(s.orders), spend=fmt.money(s.spend), roi=fmt.roi(s.roi))),
     ]
     lines = [t("report.ranking", locale)]
@@ -213,18 +206,18 @@ def weekly_view(report: WeeklyReport, *, floors: dict[str, Decimal], locale: str
             flag = "  :warning:" if r.roi < floors[r.channel or ""] else ""
             lines.append(t("report.rank_line", locale, rank=rank, channel=name, roi=fmt.roi(r.roi),
                            spend=fmt.money(r.spend), gmv=fmt.money(r.gmv), flag=flag))
-    blocks.append(_section("\n".join(lines)))
+    blocks.append(section_block("\n".join(lines)))
     move = report.reallocation()
     if move is None:
-        blocks.append(_section(t("report.no_realloc", locale)))
+        blocks.append(section_block(t("report.no_realloc", locale)))
     else:
         worst, best, amount = move
-        blocks.append(_section(t("report.realloc", locale, amount=fmt.money(amount),
+        blocks.append(section_block(t("report.realloc", locale, amount=fmt.money(amount),
                                  worst=report.names[worst.channel or ""], worst_roi=fmt.roi(worst.roi),
                                  best=report.names[best.channel or ""], best_roi=fmt.roi(best.roi))))
     context = [*notes, *([footer] if footer else [])]
     if context:
-        blocks.append(_context(context))
+        blocks.append(context_block(*context))
     title = t("report.chart.weekly", locale, start=start, end=end)
     with_spend = [r for r in report.ranking if r.roi is not None]
     chart = None
@@ -279,17 +272,17 @@ def monthly_view(report: MonthlyReport, *, locale: str, footer: str | None, note
         gmv_line = t("report.no_target", locale, gmv=fmt.money(s.gmv), change=fmt.change(s.gmv, report.previous.gmv))
     b = report.buyers
     blocks = [
-        _header(t("report.monthly.title", locale, month=month)),
-        _section(gmv_line),
-        _section(t("report.funnel", locale, uv=fmt.integer(s.uv), cart=fmt.integer(s.cart_users),
+        header_block(t("report.monthly.title", locale, month=month)),
+        section_block(gmv_line),
+        section_block(t("report.funnel", locale, uv=fmt.integer(s.uv), cart=fmt.integer(s.cart_users),
                    cart_rate=fmt.pct(s.cart_rate), buyers=fmt.integer(s.buyers), cvr=fmt.pct(s.cvr, 2),
                    orders=fmt.integer(s.orders))),
-        _section(t("report.buyers", locale, rate=fmt.pct(b.repurchase_rate), new=fmt.integer(b.new_buyers),
+        section_block(t("report.buyers", locale, rate=fmt.pct(b.repurchase_rate), new=fmt.integer(b.new_buyers),
                    returning=fmt.integer(b.returning_buyers))),
     ]
     context = [*notes, *([footer] if footer else [])]
     if context:
-        blocks.append(_context(context))
+        blocks.append(context_block(*context))
     title = t("report.chart.monthly", locale, month=month)
     pace = None if report.target is None else float(report.target) / max(1, report.window.days)
     chart = charts.daily_line([d for d, _ in report.daily_gmv], [float(v) for _, v in report.daily_gmv], title=title,

@@ -9,7 +9,6 @@ from typing import Any
 
 import pandas as pd
 from slack_sdk.models.blocks import (
-    ContextBlock,
     HeaderBlock,
     MarkdownTextObject,
     PlainTextObject,
@@ -17,6 +16,7 @@ from slack_sdk.models.blocks import (
 )
 
 from handlers.views import charts, fmt
+from handlers.views.blocks import context_block
 from handlers.views.limits import FIELD_TEXT, HEADER_TEXT, SECTION_TEXT, clip
 from handlers.views.texts import t
 from metrics.sales import RoiResult
@@ -35,8 +35,6 @@ def _basis(result: RoiResult, locale: str) -> str:
     return t("roi.basis.attributed" if result.attributed else "roi.basis.channel", locale)
 
 
-def _context(lines: Sequence[str]) -> dict[str, Any]:
-    return ContextBlock(elements=[MarkdownTextObject(text=clip(x, FIELD_TEXT)) for x in lines]).to_dict()
 
 
 def channel_roi_view(
@@ -80,7 +78,7 @@ def channel_roi_view(
     lines = [t("roi.window", locale, window=window, days=result.window.days, tz=tz_name, floor=fmt.roi(floor))]
     if footer:
         lines.append(footer)
-    blocks.append(_context(lines))
+    blocks.append(context_block(*lines, limit=FIELD_TEXT))
     chart = None
     title = t("roi.chart_title", locale, channel=channel_name, window=result.window.label)
     if result.roi is not None:
@@ -117,7 +115,7 @@ def ranking_view(
     context = [t("roi.window", locale, window=str(window), days=window.days, tz=tz_name, floor=fmt.roi(default_floor))]
     if footer:
         context.append(footer)
-    blocks.append(_context(context))
+    blocks.append(context_block(*context, limit=FIELD_TEXT))
     with_spend = [r for r in results if r.roi is not None]
     title = t("roi.chart_title_all", locale, window=window.label)
     chart = None
