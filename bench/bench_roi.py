@@ -44,7 +44,6 @@ from sqlalchemy import Engine  # noqa: E402
 
 from bot.app import create_app, settle_heap  # noqa: E402
 from bot.config import load_settings  # noqa: E402
-from bot.deps import Deps  # noqa: E402
 from bot.sandbox import FakeSlack, slash_command  # noqa: E402
 from bot.server import HttpServer, wsgi_app  # noqa: E402
 from handlers.commands import roi as roi_command  # noqa: E402
@@ -53,6 +52,7 @@ from handlers.views import charts  # noqa: E402
 from metrics import sales  # noqa: E402
 from metrics.channels import ChannelRegistry  # noqa: E402
 from metrics.db import connect  # noqa: E402
+from metrics.runtime import Deps  # noqa: E402
 
 SECRET = "bench-secret"
 TZ = ZoneInfo("Asia/Shanghai")

@@ -15,7 +15,7 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
-from bot.deps import Deps
+from metrics.runtime import Deps
 
 log = logging.getLogger(__name__)
 

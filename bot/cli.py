@@ -9,8 +9,9 @@ from functools import cached_property
 import click
 from sqlalchemy import Engine
 
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import ConfigError, load_settings
 from bot.logs import setup_logging
+from metrics.settings import Settings
 
 
 @dataclass
@@ -18,13 +19,16 @@ class Context:
     """Settings and the engine, loaded lazily so `--help` works with a broken config."""
 
     overrides: dict[str, str]
+    log_level: str | None = None  # --log-level wins over LOG_LEVEL
 
     @cached_property
     def settings(self) -> Settings:
         try:
-            return load_settings(**self.overrides)
+            settings = load_settings(**self.overrides)
         except ConfigError as exc:
             raise click.ClickException(str(exc)) from None
+        setup_logging(self.log_level or settings.log_level)
+        return settings
 
     @cached_property
     def engine(self) -> Engine:
@@ -41,14 +45,14 @@ pass_ctx = click.make_pass_decorator(Context)
 
 
 @click.group()
-@click.option("--database-url", envvar="DATABASE_URL", default=None, help="Overrides DATABASE_URL.")
+@click.option("--database-url", default=None, help="Overrides DATABASE_URL.")
 @click.option("--log-level", default=None, help="DEBUG, INFO, WARNING…")
 @click.pass_context
 def main(click_ctx: click.Context, database_url: str | None, log_level: str | None) -> None:
     """ecombot — e-commerce operations in Slack."""
-    setup_logging(log_level)
+    setup_logging(log_level or "INFO")  # until the settings are read, which may set LOG_LEVEL
     overrides = {"database_url": database_url} if database_url else {}
-    click_ctx.obj = Context(overrides)
+    click_ctx.obj = Context(overrides, log_level)
 
 
 @main.group()

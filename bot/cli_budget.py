@@ -17,7 +17,7 @@ import click
 from bot.cli import Context, pass_ctx
 
 if TYPE_CHECKING:
-    from bot.deps import Deps
+    from metrics.runtime import Deps
 
 
 def _actor() -> str:
@@ -28,7 +28,7 @@ def _actor() -> str:
 
 
 def _deps(ctx: Context) -> Deps:
-    from bot.deps import build_deps
+    from metrics.runtime import build_deps
 
     return build_deps(ctx.settings, engine=ctx.engine)
 

@@ -20,9 +20,9 @@ KIND_CHOICES = ["orders", "traffic", "ad-spend", "ad_spend", "inventory", "revie
 @pass_ctx
 def import_(ctx: Context, kind: str, files: tuple[Path, ...], channel: str | None, progress: bool | None) -> None:
     """Import CSV/XLSX FILES of KIND. Idempotent; a file with a bad row imports nothing."""
-    from bot.deps import build_deps
     from metrics.channels import UnknownChannel
     from metrics.imports import ImportFailure, ImportOptions, import_file
+    from metrics.runtime import build_deps
 
     settings = ctx.settings
     engine = ctx.engine

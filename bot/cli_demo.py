@@ -123,7 +123,7 @@ def _hints() -> list[tuple[str, str, str]]:
 
 
 def _deps(ctx: Context, today: date | None) -> Any:
-    from bot.deps import build_deps
+    from metrics.runtime import build_deps
 
     clock: Callable[[], datetime] | None = None
     if today is not None:

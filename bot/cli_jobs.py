@@ -46,9 +46,9 @@ def jobs() -> None:
 @pass_ctx
 def list_jobs(ctx: Context, runs: int) -> None:
     """Every job with its schedule, next run time (BOT_TIMEZONE) and recent runs."""
-    from bot.deps import build_deps
     from jobs.scheduler import next_runs
     from metrics import job_runs as runlog
+    from metrics.runtime import build_deps
 
     plan = _plan(ctx)
     deps = build_deps(ctx.settings, engine=ctx.engine)
@@ -72,9 +72,9 @@ def list_jobs(ctx: Context, runs: int) -> None:
 def run_now(ctx: Context, name: str) -> None:
     """Run one job now: the same code and the same Slack output as its scheduled runs."""
     from bot.app import web_client
-    from bot.deps import build_deps
     from jobs.delivery import Poster
     from jobs.runner import run_job
+    from metrics.runtime import build_deps
 
     plan = _plan(ctx)
     if name not in plan:

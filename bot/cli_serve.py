@@ -20,11 +20,11 @@ log = logging.getLogger(__name__)
 def serve(ctx: Context, port: int, host: str) -> None:
     """Run the bot: Socket Mode when SLACK_APP_TOKEN is set, else HTTP on /slack/events."""
     from bot.app import create_app, settle_heap, web_client
-    from bot.deps import build_deps
     from bot.server import HttpServer, socket_mode_handler, wsgi_app
     from jobs.delivery import Poster
     from jobs.registry import ScheduleError, build_plan
     from jobs.scheduler import JobScheduler
+    from metrics.runtime import build_deps
 
     settings = ctx.settings
     if not settings.slack_bot_token:

@@ -14,8 +14,8 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
-from bot.deps import Deps
 from bot.server import StartResponse, WsgiApp
+from metrics.runtime import Deps
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import sys
 from datetime import UTC, datetime
@@ -32,12 +31,13 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(out, ensure_ascii=False)
 
 
-def setup_logging(level: str | None = None) -> None:
+def setup_logging(level: str = "INFO") -> None:
+    """JSON lines on stderr at `level` (LOG_LEVEL, or the command line's --log-level)."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
-    root.setLevel((level or os.environ.get("LOG_LEVEL", "INFO")).upper())
+    root.setLevel(level.upper())
     # slack_sdk logs request bodies at DEBUG; keep them out unless asked for
     logging.getLogger("slack_sdk").setLevel(logging.INFO)
     logging.getLogger("alembic").setLevel(logging.WARNING)

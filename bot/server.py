@@ -15,7 +15,7 @@ from typing import Any
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
-from bot.deps import Deps
+from metrics.runtime import Deps
 
 log = logging.getLogger(__name__)
 

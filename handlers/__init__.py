@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.deps import Deps
+from metrics.runtime import Deps
 
 
 def register_all(app: App, deps: Deps) -> None:

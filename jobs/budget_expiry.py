@@ -13,10 +13,10 @@ import logging
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.deps import Deps
 from handlers.views import budget as view
 from metrics import budget
 from metrics.channels import UnknownChannel
+from metrics.runtime import Deps
 
 log = logging.getLogger(__name__)
 

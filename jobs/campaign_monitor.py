@@ -1,6 +1,6 @@
 """campaign-monitor: inside a campaign window (618, 双11 …), watch UV and conversion every 2 h (seed 000).
 
-Configured here from the environment:
+Configured by these settings:
 - `CAMPAIGN_WINDOWS` — `双11=2026-11-01..2026-11-11;618=2026-06-01..2026-06-18` (inclusive, BOT_TIMEZONE days)
 - `CAMPAIGN_UV_DROP` (default 0.30) and `CAMPAIGN_CVR_DROP` (default 0.25) — the falls that alert
 
@@ -12,10 +12,8 @@ order value). One alert per campaign and day: the runs every 2 h do not repeat i
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from handlers.views import alerts as views
@@ -27,7 +25,8 @@ from metrics import alerts
 from metrics.attribution import gmv_change
 from metrics.freshness import data_as_of
 from metrics.sales import hourly_sales
-from metrics.windows import Window, WindowError, parse_window
+from metrics.settings import Settings
+from metrics.windows import Window
 
 JOB = "campaign-monitor"
 KIND = "campaign"
@@ -46,26 +45,12 @@ class Thresholds:
     cvr_drop: Decimal = Decimal("0.25")
 
 
-def campaigns(environ: Mapping[str, str] | None = None) -> list[Campaign]:
-    raw = (os.environ if environ is None else environ).get("CAMPAIGN_WINDOWS", "")
-    out = []
-    for item in raw.split(";"):
-        if not item.strip():
-            continue
-        name, sep, span = item.partition("=")
-        try:
-            if not sep:
-                raise WindowError(item, "expected name=YYYY-MM-DD..YYYY-MM-DD")
-            window = parse_window(span.strip(), today=date.today())
-        except WindowError as exc:
-            raise ValueError(f"CAMPAIGN_WINDOWS: {exc}") from None
-        out.append(Campaign(name.strip(), window))
-    return out
+def campaigns(settings: Settings) -> list[Campaign]:
+    return [Campaign(c.name, Window(c.start, c.end, c.name)) for c in settings.campaign_windows]
 
 
-def thresholds(environ: Mapping[str, str] | None = None) -> Thresholds:
-    env = os.environ if environ is None else environ
-    return Thresholds(Decimal(env.get("CAMPAIGN_UV_DROP", "0.30")), Decimal(env.get("CAMPAIGN_CVR_DROP", "0.25")))
+def thresholds(settings: Settings) -> Thresholds:
+    return Thresholds(settings.campaign_uv_drop, settings.campaign_cvr_drop)
 
 
 def drop(now: Decimal | int | None, before: Decimal | int | None) -> Decimal | None:
@@ -81,14 +66,14 @@ def _two_hours(ctx: JobContext) -> tuple[datetime, datetime]:
 
 
 def run(ctx: JobContext) -> Outcome:
-    active = [c for c in campaigns() if c.window.start <= ctx.today <= c.window.end]
+    active = [c for c in campaigns(ctx.deps.settings) if c.window.start <= ctx.today <= c.window.end]
     if not active:
         return Outcome.empty("no campaign window today")
     channel = require_channel(ctx, "ops_channel")
     held = stale_guard(ctx, job=JOB, channel=channel, sources=SOURCES)
     if held is not None:
         return held
-    limits = thresholds()
+    limits = thresholds(ctx.deps.settings)
     locale = ctx.locale
     with ctx.deps.engine.connect() as conn:
         newest = data_as_of(conn)["traffic"]

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from bot.deps import Deps
 from jobs.delivery import Poster
+from metrics.runtime import Deps
 
 
 def utc_naive(moment: datetime) -> datetime:

@@ -6,34 +6,25 @@ without an entry is reported against the month before instead.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from handlers.views.reports import monthly_content, monthly_view
 from jobs.alerting import footer, stale_notes
 from jobs.context import JobContext, Outcome
 from jobs.reporting import SOURCES, publish
+from metrics.settings import Settings
 from metrics.windows import parse_window
 
 
-def target_for(month: date, environ: Mapping[str, str] | None = None) -> Decimal | None:
-    raw = (os.environ if environ is None else environ).get("MONTHLY_GMV_TARGETS", "")
-    wanted = month.strftime("%Y-%m")
-    for item in raw.split(";"):
-        key, sep, value = item.partition("=")
-        if sep and key.strip() == wanted:
-            try:
-                return Decimal(value.strip().replace(",", ""))
-            except InvalidOperation:
-                raise ValueError(f"MONTHLY_GMV_TARGETS: {item.strip()!r} is not month=amount") from None
-    return None
+def target_for(month: date, settings: Settings) -> Decimal | None:
+    """The month's GMV target from MONTHLY_GMV_TARGETS (validated at start-up), if one is set."""
+    return settings.monthly_gmv_targets.get(month.strftime("%Y-%m"))
 
 
 def run(ctx: JobContext) -> Outcome:
     month = parse_window("last-month", today=ctx.today).start
     with ctx.deps.engine.connect() as conn:
-        content = monthly_content(conn, today=ctx.today, target=target_for(month))
+        content = monthly_content(conn, today=ctx.today, target=target_for(month, ctx.deps.settings))
     view = monthly_view(content, locale=ctx.locale, footer=footer(ctx, SOURCES), notes=stale_notes(ctx, SOURCES))
     return publish(ctx, view, empty=content.empty, what="monthly report")

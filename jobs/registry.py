@@ -4,7 +4,7 @@
     plan["daily-report"].trigger.get_next_fire_time(None, now)
 
 Schedules are 5-field crontab lines in BOT_TIMEZONE, overridden per job by JOB_SCHEDULES
-(`daily-report=0 8 * * *;stock-alerts=30 8,14,20 * * *`). Two more variables, read here:
+(`daily-report=0 8 * * *;stock-alerts=30 8,14,20 * * *`). Two more settings shape the plan:
 
 - `JOB_GRACE_MINUTES` — `name=minutes;…`: how late a missed firing may still run (after a restart
   or a busy process). Defaults below.
@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -26,7 +25,7 @@ from zoneinfo import ZoneInfo
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 
-from bot.config import Settings
+from metrics.settings import Settings
 
 if TYPE_CHECKING:
     from jobs.context import JobContext, Outcome
@@ -132,26 +131,13 @@ class Planned:
     overridden: bool = field(default=False)
 
 
-def _pairs(raw: str, what: str) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for item in re.split(r"[;,]", raw):
-        if item.strip():
-            key, sep, value = item.partition("=")
-            if not sep:
-                raise ScheduleError(f"{what}: expected name=value, got {item.strip()!r}")
-            out[key.strip()] = value.strip()
-    return out
-
-
 def build_plan(
     settings: Settings,
     *,
     specs: tuple[JobSpec, ...] = JOBS,
-    environ: Mapping[str, str] | None = None,
     triggers: Mapping[str, BaseTrigger] | None = None,
 ) -> dict[str, Planned]:
     """Every available job with its trigger; raises ScheduleError with one line per problem."""
-    env = os.environ if environ is None else environ
     jobs = available(specs)
     problems: list[str] = []
     try:
@@ -161,19 +147,16 @@ def build_plan(
     unknown = sorted(set(settings.job_schedules) - set(jobs))
     if unknown:
         problems.append(f"JOB_SCHEDULES: unknown job(s) {', '.join(unknown)}; known: {', '.join(jobs)}")
-    grace_raw = _pairs(env.get("JOB_GRACE_MINUTES", ""), "JOB_GRACE_MINUTES")
-    send_empty = {n.strip() for n in env.get("JOB_SEND_EMPTY", "").split(",") if n.strip()}
-    for name in sorted((set(grace_raw) | send_empty) - set(jobs)):
-        problems.append(f"JOB_GRACE_MINUTES/JOB_SEND_EMPTY: unknown job {name!r}")
+    grace_minutes = settings.job_grace_minutes
+    send_empty = set(settings.job_send_empty)
+    for name in sorted(set(grace_minutes) - set(jobs)):
+        problems.append(f"JOB_GRACE_MINUTES: unknown job {name!r}")
+    for name in sorted(send_empty - set(jobs)):
+        problems.append(f"JOB_SEND_EMPTY: unknown job {name!r}")
     plan: dict[str, Planned] = {}
     for name, spec in jobs.items():
         expr = settings.job_schedules.get(name, spec.cron)
-        grace = spec.grace
-        if name in grace_raw:
-            try:
-                grace = timedelta(minutes=float(grace_raw[name]))
-            except ValueError:
-                problems.append(f"JOB_GRACE_MINUTES: {name}={grace_raw[name]!r} is not a number of minutes")
+        grace = timedelta(minutes=grace_minutes[name]) if name in grace_minutes else spec.grace
         try:
             trigger = triggers[name] if triggers and name in triggers else cron_trigger(expr, tz)
         except ValueError as exc:

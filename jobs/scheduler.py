@@ -17,12 +17,12 @@ from datetime import datetime, timedelta
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
 
-from bot.deps import Deps
 from jobs.context import utc_naive
 from jobs.delivery import Poster
 from jobs.registry import Planned
 from jobs.runner import RunResult, run_job
 from metrics import job_runs as runlog
+from metrics.runtime import Deps
 
 log = logging.getLogger(__name__)
 

@@ -88,7 +88,7 @@ def _seen_until(alert: alerts.Alert) -> datetime:
 
 
 def run(ctx: JobContext) -> Outcome:
-    limits = Limits.from_env()
+    limits = Limits.from_settings(ctx.deps.settings)
     locale, now = ctx.locale, ctx.now_utc
     with ctx.deps.engine.connect() as conn:
         found = find_incidents(conn, now_utc=now, limits=limits)

@@ -1,6 +1,6 @@
 """Negative-review incidents and their escalation levels (SPEC §7), from the reviews table.
 
-    incidents = find_incidents(conn, now_utc=now, limits=Limits.from_env())
+    incidents = find_incidents(conn, now_utc=now, limits=Limits.from_settings(settings))
     [(i.key, i.level, i.count) for i in incidents]      # ("sku:SKU-1001", 1, 30), ("social:safety", 1, 3)
 
 An incident is the negative reviews of one SKU — or, for social posts without a SKU, of one
@@ -11,8 +11,7 @@ lives in `metrics.alerts` under kind `sentiment`, like every other alert.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -21,6 +20,7 @@ from sqlalchemy import ColumnElement, Connection, and_, case, func, literal, or_
 from metrics import alerts
 from metrics.schema import inventory, reviews
 from metrics.sentiment import NEGATIVE_BELOW
+from metrics.settings import Settings
 
 KIND = "sentiment"
 WINDOW = timedelta(hours=24)
@@ -41,19 +41,10 @@ class Limits:
     l2_followers: int = 10_000
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> Limits:
+    def from_settings(cls, settings: Settings) -> Limits:
         """SENTIMENT_L1_COUNT, SENTIMENT_L2_COUNT, SENTIMENT_L1_FOLLOWERS, SENTIMENT_L2_FOLLOWERS."""
-        env = os.environ if environ is None else environ
-        names = {"l1_count": "SENTIMENT_L1_COUNT", "l2_count": "SENTIMENT_L2_COUNT",
-                 "l1_followers": "SENTIMENT_L1_FOLLOWERS", "l2_followers": "SENTIMENT_L2_FOLLOWERS"}
-        values: dict[str, int] = {}
-        for field_name, var in names.items():
-            raw = env.get(var, "").strip()
-            if raw:
-                if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
-                    raise ValueError(f"{var}: expected a whole number ≥ 1, got {raw!r}")
-                values[field_name] = int(raw)
-        return cls(**values)
+        return cls(settings.sentiment_l1_count, settings.sentiment_l2_count,
+                   settings.sentiment_l1_followers, settings.sentiment_l2_followers)
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,9 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from bot.config import load_settings
-from bot.deps import build_deps
 from bot.server import HttpServer
 from metrics import schema
+from metrics.runtime import build_deps
 
 TOKEN = "ingest-secret"
 

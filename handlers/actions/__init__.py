@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.deps import Deps
+from metrics.runtime import Deps
 
 
 def register(app: App, deps: Deps) -> None:

@@ -15,11 +15,11 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot.deps import Deps
 from handlers.views import alerts as views
 from handlers.views.escalation import RCA
 from handlers.views.texts import t
 from metrics import alerts, escalation
+from metrics.runtime import Deps
 
 log = logging.getLogger(__name__)
 

@@ -22,13 +22,13 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.deps import Deps
 from handlers.views import budget as view
 from handlers.views import fmt
 from handlers.views.texts import t
 from metrics import budget, sales
 from metrics.budget import FINANCE, OPS, BudgetError, Decision, NewRequest, Outcome, Request
 from metrics.channels import UnknownChannel
+from metrics.runtime import Deps
 from metrics.windows import parse_window
 
 log = logging.getLogger(__name__)

@@ -19,7 +19,6 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot.deps import Deps
 from handlers.actions import budget as flow
 from handlers.commands.roi import error_text
 from handlers.views import budget as view
@@ -27,6 +26,7 @@ from handlers.views.texts import t
 from metrics import budget, sales
 from metrics.budget import BudgetError, NewRequest
 from metrics.channels import UnknownChannel
+from metrics.runtime import Deps
 from metrics.windows import parse_window
 
 log = logging.getLogger(__name__)

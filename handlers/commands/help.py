@@ -7,9 +7,9 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk.models.blocks import HeaderBlock, MarkdownTextObject, PlainTextObject, SectionBlock
 
-from bot.deps import Deps
 from handlers.views.limits import SECTION_TEXT, clip
 from handlers.views.texts import COMMANDS, t
+from metrics.runtime import Deps
 from metrics.windows import GRAMMAR
 
 

@@ -11,13 +11,13 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.deps import Deps
 from handlers.commands.args import ArgError, ChannelWindow, parse_channel_window
 from handlers.views import roi as roi_view
 from handlers.views.footer import data_footer
 from handlers.views.texts import t
 from metrics import sales
 from metrics.channels import UnknownChannel
+from metrics.runtime import Deps
 from metrics.windows import WindowError
 
 log = logging.getLogger(__name__)

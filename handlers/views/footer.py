@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import Connection
 
-from bot.deps import Deps
 from handlers.views.texts import t
+from metrics.runtime import Deps
 
 
 def data_footer(conn: Connection, deps: Deps, sources: tuple[str, ...] = ("orders", "ad_spend")) -> str | None:

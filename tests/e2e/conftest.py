@@ -27,10 +27,10 @@ from sqlalchemy import Engine
 
 from bot.app import create_app
 from bot.config import load_settings
-from bot.deps import Deps
 from bot.sandbox import FakeSlack, slash_command
 from bot.server import HttpServer, wsgi_app
 from metrics.channels import ChannelRegistry
+from metrics.runtime import Deps
 from tests.metrics.fixtures import Shop, load_shop, make_shop
 
 SECRET = "secret"

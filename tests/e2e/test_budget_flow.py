@@ -22,7 +22,6 @@ from slack_sdk import WebClient
 from sqlalchemy import Engine, func, select
 
 from bot.app import create_app
-from bot.deps import Deps
 from bot.sandbox import FakeSlack, block_action, slash_command, view_submission
 from bot.sandbox.driver import block_action_payload, post_signed
 from bot.sandbox.state import BOT_NAME, BOT_USER_ID, Channel, User, Workspace
@@ -30,6 +29,7 @@ from bot.server import HttpServer, wsgi_app
 from jobs.budget_expiry import expire_requests
 from metrics import budget
 from metrics.channels import ChannelRegistry
+from metrics.runtime import Deps
 from metrics.schema_budget import budget_approvals
 from tests.e2e.conftest import (
     NOW,

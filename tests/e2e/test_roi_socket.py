@@ -11,9 +11,9 @@ from slack_bolt import App
 from sqlalchemy import Engine
 
 from bot.app import create_app
-from bot.deps import Deps
 from bot.sandbox import FakeSlack, FakeSocketMode, slash_command_fields
 from bot.server import socket_mode_handler
+from metrics.runtime import Deps
 from tests.e2e.conftest import (
     PNG_SIGNATURE,
     SHOP,

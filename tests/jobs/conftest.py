@@ -21,7 +21,6 @@ from sqlalchemy import Engine, insert
 
 from bot.app import create_app, web_client
 from bot.config import Settings, load_settings
-from bot.deps import Deps
 from bot.sandbox import FakeSlack, Workspace
 from bot.sandbox.state import Channel, default_channels
 from bot.server import HttpServer, wsgi_app
@@ -30,6 +29,7 @@ from jobs.registry import Planned, build_plan
 from jobs.runner import RunResult, run_job
 from metrics import schema
 from metrics.channels import ChannelRegistry
+from metrics.runtime import Deps
 
 TZ = ZoneInfo("Asia/Shanghai")
 REPORTS, OPS, SUPPLY = "C0REPORTS", "C0OPS", "C0SUPPLY"
@@ -73,7 +73,6 @@ class Bench:
     engine: Engine
     clock: Clock
     overrides: dict[str, Any] = field(default_factory=dict)
-    environ: dict[str, str] = field(default_factory=dict)
 
     @property
     def settings(self) -> Settings:
@@ -84,7 +83,7 @@ class Bench:
         return Deps(self.settings, self.engine, ChannelRegistry(), clock=self.clock)
 
     def plan(self) -> dict[str, Planned]:
-        return build_plan(self.settings, environ=self.environ)
+        return build_plan(self.settings)
 
     def poster(self) -> Poster:
         return Poster(web_client(self.deps), pacer=Pacer(0))

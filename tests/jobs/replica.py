@@ -18,12 +18,12 @@ from apscheduler.triggers.cron import CronTrigger
 
 from bot.app import web_client
 from bot.config import load_settings
-from bot.deps import build_deps
 from jobs.context import JobContext, Outcome
 from jobs.delivery import Poster
 from jobs.registry import JobSpec, build_plan
 from jobs.runner import RunResult
 from jobs.scheduler import JobScheduler
+from metrics.runtime import build_deps
 
 OPS = "C0OPS"
 
@@ -48,7 +48,7 @@ def main() -> None:
                              ops_channel=OPS, bot_timezone="Asia/Shanghai")
     deps = build_deps(settings)
     spec = JobSpec("tick", "* * * * *", "tests.jobs.replica", grace=timedelta(seconds=5))
-    plan = build_plan(settings, specs=(spec,), environ={},
+    plan = build_plan(settings, specs=(spec,),
                       triggers={"tick": CronTrigger(second="*", timezone=settings.tz)})
     scheduler = CountingScheduler(deps, plan=plan, poster=Poster(web_client(deps)))
     time.sleep(max(0.0, start - time.time()))

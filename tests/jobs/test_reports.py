@@ -132,6 +132,6 @@ def test_a_report_with_nothing_to_say_is_not_sent_unless_configured(sqlite_bench
     bench.clock.set(datetime(2027, 3, 1, 9, tzinfo=TZ))
     assert bench.run("daily-report").status == "empty"
     assert bench.fake.messages(REPORTS) == []
-    bench.environ = {"JOB_SEND_EMPTY": "daily-report"}
+    bench.overrides = {**bench.overrides, "job_send_empty": "daily-report"}
     assert bench.run("daily-report").status == "ok"
     assert "GMV *¥0.00*" in report_text(bench)

@@ -6,15 +6,19 @@ Expected counts come from the fixture rows in plain Python (`negative_in_window`
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine
 
+from bot.config import ConfigError, load_settings
 from handlers.views import alerts as alert_views
 from handlers.views import escalation as views
 from metrics import alerts, schema, sentiment
 from metrics.db import upsert
+from metrics.escalation import Limits
 from tests.jobs.conftest import APPROVER, CRISIS, CRISIS_GROUP, CS, OPS, TZ, Bench
 from tests.jobs.test_alert_buttons import click, status_line
 
@@ -147,10 +151,22 @@ def test_thresholds_come_from_the_environment(sqlite_bench: Bench, monkeypatch: 
     assert "(threshold 3)" in block_text(card)
 
 
-def test_a_bad_threshold_fails_the_run_with_its_name(sqlite_bench: Bench, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_bad_threshold_stops_start_up_with_its_name(sqlite_bench: Bench, monkeypatch: pytest.MonkeyPatch) -> None:
+    # it used to pass start-up and fail every run; the same line in .env was ignored altogether
     monkeypatch.setenv("SENTIMENT_L1_COUNT", "lots")
-    result = sqlite_bench.run("sentiment-scan")
-    assert result.status == "failed" and "SENTIMENT_L1_COUNT" in result.detail
+    with pytest.raises(ConfigError, match="SENTIMENT_L1_COUNT: expected a whole number"):
+        sqlite_bench.run("sentiment-scan")
+    assert sqlite_bench.fake.messages(CRISIS) == []
+
+
+def test_thresholds_in_dotenv_are_read(tmp_path: Path) -> None:
+    dotenv = tmp_path / ".env"
+    dotenv.write_text("SENTIMENT_L2_COUNT=3\nJOB_SEND_EMPTY=daily-report\nCAMPAIGN_UV_DROP=0.4\n"
+                      "MONTHLY_GMV_TARGETS=2026-11=100000\nLOG_LEVEL=debug\n", encoding="utf-8")
+    settings = load_settings(_env_file=dotenv)
+    assert Limits.from_settings(settings).l2_count == 3
+    assert settings.job_send_empty == ("daily-report",) and settings.campaign_uv_drop == Decimal("0.4")
+    assert settings.monthly_gmv_targets == {"2026-11": Decimal(100000)} and settings.log_level == "DEBUG"
 
 
 def test_no_channel_to_post_to_is_a_clear_failure(sqlite_bench: Bench) -> None:

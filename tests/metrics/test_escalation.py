@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, insert
 
+from bot.config import ConfigError, load_settings
 from metrics import alerts, escalation, schema
 from metrics.escalation import Incident, Limits, file_rca, find_incidents, new_since, product_names
 from metrics.sentiment import NEGATIVE_BELOW
@@ -366,46 +367,59 @@ def test_order_is_level_then_count(engine: Engine) -> None:
                                       "sku:E2-followed", "sku:B3-big", "social:logistics", "sku:A3-small"]
 
 
-# -- Limits.from_env ----------------------------------------------------------------------------------
+# -- Limits from the settings -------------------------------------------------------------------------
 
 VARS = ("SENTIMENT_L1_COUNT", "SENTIMENT_L2_COUNT", "SENTIMENT_L1_FOLLOWERS", "SENTIMENT_L2_FOLLOWERS")
 
 
+class _FromEnv:
+    """`Limits.from_env(env)` as it used to be: now the settings read the variables, the limits the settings."""
+
+    @staticmethod
+    def from_env(environ: dict[str, str] | None = None) -> Limits:
+        try:
+            settings = load_settings(_env_file=None, **{k.lower(): v for k, v in (environ or {}).items()
+                                                         if k in VARS})
+        except ConfigError as exc:
+            raise ValueError(str(exc)) from None
+        return Limits.from_settings(settings)
+
+
 def test_limits_from_env_defaults() -> None:
-    assert Limits.from_env({}) == Limits() == Limits(20, 5, 100_000, 10_000)
-    assert Limits.from_env({v: "" for v in VARS}) == Limits()  # empty means "not set"
-    assert Limits.from_env({v: "   " for v in VARS}) == Limits()
-    assert Limits.from_env({"UNRELATED": "7"}) == Limits()
+    assert _FromEnv.from_env({}) == Limits() == Limits(20, 5, 100_000, 10_000)
+    assert _FromEnv.from_env({v: "" for v in VARS}) == Limits()  # empty means "not set"
+    assert _FromEnv.from_env({v: "   " for v in VARS}) == Limits()
+    assert _FromEnv.from_env({"UNRELATED": "7"}) == Limits()
 
 
 def test_limits_from_env_values() -> None:
     env = {"SENTIMENT_L1_COUNT": "30", "SENTIMENT_L2_COUNT": " 8 ", "SENTIMENT_L1_FOLLOWERS": "250000",
            "SENTIMENT_L2_FOLLOWERS": "1"}
-    assert Limits.from_env(env) == Limits(l1_count=30, l2_count=8, l1_followers=250_000, l2_followers=1)
+    assert _FromEnv.from_env(env) == Limits(l1_count=30, l2_count=8, l1_followers=250_000, l2_followers=1)
     # each one alone, the others keep their defaults
-    assert Limits.from_env({"SENTIMENT_L2_COUNT": "3"}) == Limits(l2_count=3)
-    assert Limits.from_env({"SENTIMENT_L1_FOLLOWERS": "5000", "SENTIMENT_L2_COUNT": ""}) == Limits(l1_followers=5000)
+    assert _FromEnv.from_env({"SENTIMENT_L2_COUNT": "3"}) == Limits(l2_count=3)
+    assert _FromEnv.from_env({"SENTIMENT_L1_FOLLOWERS": "5000", "SENTIMENT_L2_COUNT": ""}) == Limits(l1_followers=5000)
 
 
 def test_limits_from_env_reads_the_process_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     for v in VARS:
         monkeypatch.delenv(v, raising=False)
     monkeypatch.setenv("SENTIMENT_L1_COUNT", "42")
-    assert Limits.from_env() == Limits(l1_count=42)
+    assert Limits.from_settings(load_settings(_env_file=None)) == Limits(l1_count=42)
 
 
 @pytest.mark.parametrize("var", VARS)
 @pytest.mark.parametrize("raw", ["abc", "0", "-3", "1.5", "1e5", "10k", "5,000", "+5", "000"])
 def test_limits_from_env_rejects_garbage(var: str, raw: str) -> None:
     with pytest.raises(ValueError, match=var):
-        Limits.from_env({var: raw})
+        _FromEnv.from_env({var: raw})
 
 
 @pytest.mark.parametrize("raw", ["²", "２０", "١٢"])
 def test_limits_from_env_refuses_non_ascii_digits_by_name(raw: str) -> None:
     # str.isdigit() accepts these; int() rejects some and reads others, so they are refused outright
     with pytest.raises(ValueError) as err:
-        Limits.from_env({"SENTIMENT_L1_COUNT": raw})
+        _FromEnv.from_env({"SENTIMENT_L1_COUNT": raw})
     assert "SENTIMENT_L1_COUNT" in str(err.value), str(err.value)
 
 

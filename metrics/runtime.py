@@ -8,8 +8,8 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import Engine
 
-from bot.config import Settings
 from metrics.channels import ChannelRegistry
+from metrics.settings import Settings
 
 
 @dataclass(frozen=True)
