@@ -117,9 +117,10 @@ def _stop_on_signals(stop: threading.Event) -> Iterator[None]:
 
 def _hints() -> list[tuple[str, str, str]]:
     """The bot's own help table, for the composer's command hints."""
-    from handlers.views.texts import COMMANDS
+    from handlers.commands import ALL
+    from handlers.views.texts import t
 
-    return [(usage, example, en) for usage, example, en, _zh in COMMANDS]
+    return [(t(row.usage), row.example, t(row.key)) for spec in ALL for row in spec.help]
 
 
 def _deps(ctx: Context, today: date | None) -> Any:
@@ -248,7 +249,7 @@ def _keep_jobs_running(stack: ExitStack, deps: Any, sandbox: Any) -> None:
     """The scheduler, as `serve` runs it (re-escalations and reminders come on time), and the page's
     "run now" list for everything else. No catch-up: the demo has just run what it wanted shown."""
     from bot.app import web_client
-    from jobs.delivery import Poster
+    from handlers.delivery import Poster
     from jobs.registry import ScheduleError, build_plan
     from jobs.runner import run_job
     from jobs.scheduler import JobScheduler

@@ -72,7 +72,7 @@ def list_jobs(ctx: Context, runs: int) -> None:
 def run_now(ctx: Context, name: str) -> None:
     """Run one job now: the same code and the same Slack output as its scheduled runs."""
     from bot.app import web_client
-    from jobs.delivery import Poster
+    from handlers.delivery import Poster
     from jobs.runner import run_job
     from metrics.runtime import build_deps
 

@@ -21,7 +21,7 @@ def serve(ctx: Context, port: int, host: str) -> None:
     """Run the bot: Socket Mode when SLACK_APP_TOKEN is set, else HTTP on /slack/events."""
     from bot.app import create_app, settle_heap, web_client
     from bot.server import HttpServer, socket_mode_handler, wsgi_app
-    from jobs.delivery import Poster
+    from handlers.delivery import Poster
     from jobs.registry import ScheduleError, build_plan
     from jobs.scheduler import JobScheduler
     from metrics.runtime import build_deps

@@ -18,7 +18,7 @@ from handlers.views.footer import data_footer
 from handlers.views.texts import t
 from jobs.context import JobContext, Outcome
 from metrics import alerts
-from metrics.freshness import last_imports, stale_sources
+from metrics.freshness import data_as_of, last_imports, stale_sources
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ def local_time(ctx: JobContext, utc_naive: datetime | None) -> str:
 
 def footer(ctx: JobContext, sources: tuple[str, ...]) -> str | None:
     with ctx.deps.engine.connect() as conn:
-        return data_footer(conn, ctx.deps, sources)
+        return data_footer(data_as_of(conn), ctx.locale, sources)
 
 
 def post_alert(ctx: JobContext, channel: str, message: views.AlertMessage, *, thread_ts: str | None = None) -> str:

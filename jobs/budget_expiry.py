@@ -38,9 +38,9 @@ def _tell(deps: Deps, client: WebClient, request: budget.Request) -> None:
     decision = view.expired_decision(request)
     try:
         if request.card_channel and request.card_ts:
-            text, blocks = view.card(request, view.CardContext(
+            card = view.card(request, view.CardContext(
                 channel_name=name, locale=deps.locale, tz=deps.settings.tz, roi_days=deps.settings.roi_guard_days))
-            client.chat_update(channel=request.card_channel, ts=request.card_ts, text=text, blocks=blocks)
+            client.chat_update(channel=request.card_channel, ts=request.card_ts, text=card.text, blocks=card.blocks)
         message = view.dm(decision, channel_name=name, locale=deps.locale, user=budget.SYSTEM)
         if message:
             dm = client.conversations_open(users=request.requester)

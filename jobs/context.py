@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from jobs.delivery import Poster
+from handlers.delivery import Poster
 from metrics.runtime import Deps
 
 

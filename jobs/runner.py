@@ -12,9 +12,9 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
+from handlers.delivery import Poster
 from handlers.views import texts
 from jobs.context import JobContext, Outcome, utc_naive
-from jobs.delivery import Poster
 from jobs.registry import Planned
 from metrics import job_runs as runlog
 from metrics.alerts import prune_messages

@@ -17,8 +17,8 @@ from datetime import datetime, timedelta
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
 
+from handlers.delivery import Poster
 from jobs.context import utc_naive
-from jobs.delivery import Poster
 from jobs.registry import Planned
 from jobs.runner import RunResult, run_job
 from metrics import job_runs as runlog

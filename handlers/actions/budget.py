@@ -24,6 +24,7 @@ from slack_sdk.errors import SlackApiError
 
 from handlers.views import budget as view
 from handlers.views import fmt
+from handlers.views.message import Message
 from handlers.views.texts import t
 from metrics import budget, sales
 from metrics.budget import FINANCE, OPS, BudgetError, Decision, NewRequest, Outcome, Request
@@ -101,8 +102,8 @@ def budget_error_text(deps: Deps, exc: BudgetError) -> str:
 # -- Slack side effects -------------------------------------------------------------------------------------------
 
 
-def card_blocks(deps: Deps, request: Request, *, roi_now: Decimal | None = None,
-                roi_now_at: datetime | None = None) -> tuple[str, list[Json]]:
+def card_message(deps: Deps, request: Request, *, roi_now: Decimal | None = None,
+                 roi_now_at: datetime | None = None) -> Message:
     pool_left = budget.pool_left(deps.engine, request.month) if request.status == budget.RELEASED else None
     ctx = view.CardContext(channel_name=channel_name(deps, request.channel), locale=deps.locale,
                            tz=deps.settings.tz, roi_days=deps.settings.roi_guard_days, pool_left=pool_left,
@@ -114,9 +115,9 @@ def update_card(deps: Deps, client: WebClient, request: Request, **roi: Any) -> 
     """Edit the card in place (chat.update); a card that cannot be edited is logged, not fatal."""
     if not (request.card_channel and request.card_ts):
         return
-    text, blocks = card_blocks(deps, request, **roi)
+    card = card_message(deps, request, **roi)
     try:
-        client.chat_update(channel=request.card_channel, ts=request.card_ts, text=text, blocks=blocks)
+        client.chat_update(channel=request.card_channel, ts=request.card_ts, text=card.text, blocks=card.blocks)
     except SlackApiError as exc:
         log.warning("budget card %s not updated: %s", request.id, exc.response.get("error"))
 
@@ -144,14 +145,14 @@ def publish(deps: Deps, client: WebClient, request: Request) -> Request:
     """Post the approval card to APPROVALS_CHANNEL, remember where it is, and point the alert's thread at it."""
     channel = deps.settings.approvals_channel
     assert channel, "checked before the request was created"
-    text, blocks = card_blocks(deps, request)
-    posted = client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+    card = card_message(deps, request)
+    posted = client.chat_postMessage(channel=channel, text=card.text, blocks=card.blocks)
     budget.set_card(deps.engine, request.id, channel=str(posted["channel"]), ts=str(posted["ts"]))
     if request.alert_channel and request.alert_ts:
         try:
             link = client.chat_getPermalink(channel=str(posted["channel"]), message_ts=str(posted["ts"]))
             client.chat_postMessage(channel=request.alert_channel, thread_ts=request.alert_ts,
-                                    text=f"{text} — {link['permalink']}")
+                                    text=f"{card.text} — {link['permalink']}")
         except SlackApiError as exc:
             log.info("alert thread not told about request %s: %s", request.id, exc.response.get("error"))
     got = budget.load_request(deps.engine, request.id)
@@ -441,17 +442,23 @@ def handle_request_submission(deps: Deps, ack: Ack, body: Json, client: WebClien
     deliver(deps, client, request, created, user=user)
 
 
+def post_new(deps: Deps, client: WebClient, request: Request, created: bool) -> str:
+    """Post the card of a request just created (not of a retry); what to tell the requester."""
+    if not created:
+        return confirm(deps, request, created)
+    try:
+        publish(deps, client, request)
+    except SlackApiError:
+        eid = error_id()
+        log.exception("budget card for request %s not posted", request.id, extra={"error_id": eid})
+        return t("budget.note.failed", deps.locale, error_id=eid)
+    return confirm(deps, request, created)
+
+
 def deliver(deps: Deps, client: WebClient, request: Request, created: bool, *, user: str,
             respond: Callable[..., Any] | None = None) -> None:
     """Post the card of a new request and confirm to the requester (respond, or ephemeral where they asked)."""
-    text = confirm(deps, request, created)
-    if created:
-        try:
-            publish(deps, client, request)
-        except SlackApiError:
-            eid = error_id()
-            log.exception("budget card for request %s not posted", request.id, extra={"error_id": eid})
-            text = t("budget.note.failed", deps.locale, error_id=eid)
+    text = post_new(deps, client, request, created)
     if respond is not None:
         respond(text=text, response_type="ephemeral")
     else:

@@ -1,13 +1,22 @@
+"""Slash commands: each module has a `SPEC`; this list is the bot's commands, its help and its manifest.
+
+A new command is one module here (its `parse`, `answer` and `SPEC`) plus its texts, and one line below.
+"""
+
 from __future__ import annotations
+
+from typing import Any
 
 from slack_bolt import App
 
+from handlers.commands import budget, help, kit, roi
+from handlers.commands.kit import CommandSpec
 from metrics.runtime import Deps
+
+COMMANDS: tuple[CommandSpec[Any], ...] = (roi.SPEC, budget.SPEC)
+ALL: tuple[CommandSpec[Any], ...] = (*COMMANDS, help.spec(COMMANDS))
 
 
 def register(app: App, deps: Deps) -> None:
-    from handlers.commands import budget, help, roi
-
-    roi.register(app, deps)
-    budget.register(app, deps)
-    help.register(app, deps)
+    for spec in ALL:
+        kit.register(app, deps, spec)

@@ -5,8 +5,8 @@
     /budget request                           the same as a form (modal)
     /budget log 2026-11                       the audit log
 
-The ack checks what can be checked without the database and answers mistakes at once; the lazy
-listener does the rest and answers through the response_url.
+The ack checks what can be checked without the database and answers mistakes at once; the answer
+(status and log only to the one who asked) comes through the response_url.
 """
 
 from __future__ import annotations
@@ -14,26 +14,20 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
-from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from handlers.actions import budget as flow
-from handlers.commands.roi import error_text
+from handlers.commands.kit import Answer, CommandSpec, Ephemeral, HelpRow, Invocation, UsageError
 from handlers.views import budget as view
+from handlers.views.message import Message
 from handlers.views.texts import t
 from metrics import budget, sales
 from metrics.budget import BudgetError, NewRequest
-from metrics.channels import UnknownChannel
 from metrics.runtime import Deps
 from metrics.windows import parse_window
 
 log = logging.getLogger(__name__)
-
-
-class UsageError(ValueError):
-    pass
 
 
 @dataclass(frozen=True)
@@ -75,71 +69,50 @@ def parse(deps: Deps, text: str) -> Parsed:
     return Parsed("status", month=budget.parse_month(head))
 
 
-def _error(deps: Deps, exc: Exception) -> str:
+def describe(deps: Deps, exc: Exception, locale: str) -> str | None:
     if isinstance(exc, BudgetError):
         return flow.budget_error_text(deps, exc)
-    if isinstance(exc, UnknownChannel):
-        return error_text(deps, exc)
-    return t("budget.usage", deps.locale)
+    if isinstance(exc, UsageError):
+        return t("budget.usage", locale)
+    return None  # unknown channel: the kit's sentence
 
 
-def register(app: App, deps: Deps) -> None:
-    def ack_budget(ack: Ack, command: dict[str, Any]) -> None:
-        try:
-            parse(deps, str(command.get("text") or ""))
-        except (BudgetError, UnknownChannel, UsageError) as exc:
-            ack(response_type="ephemeral", text=_error(deps, exc))
-            return
-        ack()
-
-    def run_budget(command: dict[str, Any], client: WebClient, respond: Respond) -> None:
-        try:
-            parsed = parse(deps, str(command.get("text") or ""))
-        except (BudgetError, UnknownChannel, UsageError):
-            return  # answered by the ack
-        try:
-            answer(deps, parsed, command, client, respond)
-        except BudgetError as exc:
-            respond(response_type="ephemeral", text=_error(deps, exc))
-        except Exception:
-            eid = flow.error_id()
-            log.exception("budget command failed", extra={"error_id": eid})
-            respond(response_type="ephemeral", text=t("err.internal", deps.locale, error_id=eid))
-
-    app.command("/budget")(ack=ack_budget, lazy=[run_budget])
-
-
-def answer(deps: Deps, parsed: Parsed, command: dict[str, Any], client: WebClient, respond: Respond) -> None:
-    locale = deps.locale
+def answer(deps: Deps, parsed: Parsed, inv: Invocation, client: WebClient) -> Answer:
+    locale = inv.locale
     month = parsed.month or budget.month_of(deps.today())
     if parsed.action == "status":
-        text, blocks = status(deps, month)
-        respond(response_type="ephemeral", text=text, blocks=blocks)
-    elif parsed.action == "log":
+        return Ephemeral(status(deps, month))
+    if parsed.action == "log":
         with deps.engine.connect() as conn:
             events = budget.events(conn, month, limit=view.LOG_LINES)
             total = budget.count_events(conn, month)
-        text, blocks = view.log_view(events, total=total, month=month, locale=locale, tz=deps.settings.tz)
-        respond(response_type="ephemeral", text=text, blocks=blocks)
-    elif parsed.action == "form":
+        return Ephemeral(view.log_view(events, total=total, month=month, locale=locale, tz=deps.settings.tz))
+    if parsed.action == "form":
         if not deps.settings.approvals_channel:
             raise BudgetError("no_approvals_channel", "APPROVALS_CHANNEL is not configured")
-        client.views_open(trigger_id=command["trigger_id"],
-                          view=view.request_modal(flow.form(deps, metadata={"origin": command.get("channel_id")}),
-                                                  locale))
-    else:
-        assert parsed.channel is not None and parsed.amount is not None
-        user = str(command.get("user_id") or "")
-        trigger = command.get("trigger_id")
-        new = NewRequest(month=month, channel=parsed.channel, amount=parsed.amount, reason=parsed.reason,
-                         requester=user, roi=flow.channel_roi(deps, parsed.channel),
-                         client_key=f"cmd:{trigger}" if trigger else None,
-                         origin_channel=command.get("channel_id"))
-        request, created = flow.create(deps, new)
-        flow.deliver(deps, client, request, created, user=user, respond=respond)
+        client.views_open(trigger_id=inv.trigger_id,
+                          view=view.request_modal(flow.form(deps, metadata={"origin": inv.channel_id}), locale))
+        return None
+    assert parsed.channel is not None and parsed.amount is not None
+    new = NewRequest(month=month, channel=parsed.channel, amount=parsed.amount, reason=parsed.reason,
+                     requester=inv.user_id, roi=flow.channel_roi(deps, parsed.channel),
+                     client_key=f"cmd:{inv.trigger_id}" if inv.trigger_id else None,
+                     origin_channel=inv.channel_id or None)
+    request, created = flow.create(deps, new)
+    return Ephemeral(Message(flow.post_new(deps, client, request, created)))
 
 
-def status(deps: Deps, month: str) -> tuple[str, list[dict[str, Any]]]:
+SPEC = CommandSpec(
+    "/budget", parse=parse, answer=answer, user_errors=(BudgetError,), describe=describe,
+    help=(
+        HelpRow("usage.budget", "/budget", "help.budget"),
+        HelpRow("usage.budget_request", "/budget request 50000 douyin KOL slot for 11.11 live", "help.budget_request"),
+        HelpRow("usage.budget_log", "/budget log 2026-11", "help.budget_log"),
+    ),
+)
+
+
+def status(deps: Deps, month: str) -> Message:
     settings = deps.settings
     slugs = list(deps.registry.slugs)
     window = parse_window(f"{settings.roi_guard_days}d", today=deps.today())

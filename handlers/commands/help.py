@@ -1,33 +1,28 @@
-"""`/ecombot help`: every command with one example."""
+"""`/ecombot help`: every registered command with one example, from the commands' own specs."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from slack_bolt import Ack, App
-from slack_sdk.models.blocks import HeaderBlock, MarkdownTextObject, PlainTextObject, SectionBlock
+from slack_sdk import WebClient
 
-from handlers.views.limits import SECTION_TEXT, clip
-from handlers.views.texts import COMMANDS, t
+from handlers.commands.kit import CommandSpec, Ephemeral, HelpRow, Invocation
+from handlers.views.help import help_message
 from metrics.runtime import Deps
-from metrics.windows import GRAMMAR
+
+ROWS = (HelpRow("usage.ecombot", "/ecombot help", "help.ecombot"),)
 
 
-def help_blocks(locale: str) -> list[dict[str, Any]]:
-    lines = [
-        f"`{usage}` — {zh if locale == 'zh' else en}\n    e.g. `{example}`"
-        for usage, example, en, zh in COMMANDS
-    ]
-    return [
-        HeaderBlock(text=PlainTextObject(text=t("help.title", locale))).to_dict(),
-        SectionBlock(text=MarkdownTextObject(text=clip("\n".join(lines), SECTION_TEXT))).to_dict(),
-        SectionBlock(text=MarkdownTextObject(text=t("help.intro", locale, grammar=GRAMMAR))).to_dict(),
-    ]
+def spec(commands: Sequence[CommandSpec[Any]]) -> CommandSpec[str]:
+    """The `/ecombot` command, listing `commands` (itself last)."""
 
+    def parse(deps: Deps, text: str) -> str:
+        return text.strip().lower()
 
-def register(app: App, deps: Deps) -> None:
-    def ecombot(ack: Ack, command: dict[str, Any]) -> None:
+    def answer(deps: Deps, sub: str, inv: Invocation, client: WebClient) -> Ephemeral:
         # every subcommand but a known one shows help: the user asked the bot what it can do
-        ack(response_type="ephemeral", text=t("help.title", deps.locale), blocks=help_blocks(deps.locale))
+        rows = [row for command in commands for row in command.help] + list(ROWS)
+        return Ephemeral(help_message(rows, inv.locale))
 
-    app.command("/ecombot")(ecombot)
+    return CommandSpec("/ecombot", parse=parse, answer=answer, help=ROWS)

@@ -31,6 +31,7 @@ from slack_sdk.models.views import View
 from handlers.views import fmt
 from handlers.views.blocks import context_block, header_block, section_block
 from handlers.views.limits import FIELD_TEXT, MAX_BLOCKS, MESSAGE_TEXT, SECTION_TEXT, clip
+from handlers.views.message import Message
 from handlers.views.texts import t
 from metrics.budget import FINANCE, OPS, ROLES, BudgetStatus, Decision, Event, Outcome, Request
 
@@ -78,7 +79,7 @@ class CardContext:
     roi_now_at: datetime | None = None
 
 
-def card(request: Request, ctx: CardContext) -> tuple[str, list[Json]]:
+def card(request: Request, ctx: CardContext) -> Message:
     """The approval card: who asks, how much, why, the pool, ROI then and now, who approved, and
     Approve/Reject while pending; the final state without buttons."""
     loc, tz = ctx.locale, ctx.tz
@@ -132,7 +133,7 @@ def card(request: Request, ctx: CardContext) -> tuple[str, list[Json]]:
         blocks.append(context_block(expires, limit=FIELD_TEXT))
     text = t("budget.card.text", loc, id=request.id, amount=fmt.money(request.amount), channel=ctx.channel_name,
              user=f"<@{request.requester}>", state=t(f"budget.state.{request.status}", loc))
-    return clip(text, MESSAGE_TEXT), blocks
+    return Message(clip(text, MESSAGE_TEXT), blocks)
 
 
 # -- what the clicker and the requester are told ---------------------------------------------------------------
@@ -169,12 +170,12 @@ def expired_decision(request: Request) -> Decision:
 # -- /budget ----------------------------------------------------------------------------------------------------
 
 
-def status_view(st: BudgetStatus, *, names: dict[str, str], locale: str, roi_days: int) -> tuple[str, list[Json]]:
+def status_view(st: BudgetStatus, *, names: dict[str, str], locale: str, roi_days: int) -> Message:
     loc = locale
     blocks: list[Json] = [header_block(t("budget.status.title", loc, month=st.month))]
     if st.period is None:
         text = t("budget.status.none", loc, month=st.month)
-        return text, [*blocks, section_block(text)]
+        return Message(text, [*blocks, section_block(text)])
     p = st.period
     blocks.append(section_block(t("budget.status.totals", loc, total=fmt.money(p.total), pool=fmt.money(p.pool),
                              left=fmt.money(p.pool_left))))
@@ -204,7 +205,7 @@ def status_view(st: BudgetStatus, *, names: dict[str, str], locale: str, roi_day
                                   unallocated=fmt.money(st.unallocated), days=roi_days), limit=FIELD_TEXT))
     text = f"{t('budget.status.title', loc, month=st.month)}: " + t(
         "budget.status.totals", loc, total=fmt.money(p.total), pool=fmt.money(p.pool), left=fmt.money(p.pool_left))
-    return text.replace("*", ""), blocks
+    return Message(text.replace("*", ""), blocks)
 
 
 # -- /budget log ------------------------------------------------------------------------------------------------
@@ -228,12 +229,12 @@ def event_line(e: Event, tz: ZoneInfo, locale: str = "en") -> str:
 
 
 def log_view(events: Sequence[Event], *, total: int, month: str, locale: str,
-             tz: ZoneInfo) -> tuple[str, list[Json]]:
+             tz: ZoneInfo) -> Message:
     """The newest events, grouped into sections under Slack's size limits; says when some are left out."""
     blocks: list[Json] = [header_block(t("budget.log.title", locale, month=month))]
     if not events:
         text = t("budget.log.empty", locale, month=month)
-        return text, [*blocks, section_block(text)]
+        return Message(text, [*blocks, section_block(text)])
     chunk: list[str] = []
     size = 0
     for line in (event_line(e, tz, locale) for e in events[-LOG_LINES:]):
@@ -248,7 +249,7 @@ def log_view(events: Sequence[Event], *, total: int, month: str, locale: str,
     if total > shown:
         more = t("budget.log.more", locale, shown=shown, total=total, month=month)
         blocks.append(context_block(more, limit=FIELD_TEXT))
-    return t("budget.log.title", locale, month=month), blocks[:MAX_BLOCKS]
+    return Message(t("budget.log.title", locale, month=month), blocks[:MAX_BLOCKS])
 
 
 # -- modals -------------------------------------------------------------------------------------------------------

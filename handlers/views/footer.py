@@ -1,16 +1,18 @@
-"""The "data as of …" line every message carries (newest imported date per source)."""
+"""The "data as of …" line every message carries (newest imported date per source). Pure.
+
+    data_footer(data_as_of(conn), "en")      # "data as of orders 2026-11-30, ad_spend 2026-11-30"
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import Connection
+from collections.abc import Mapping
+from datetime import date
 
 from handlers.views.texts import t
-from metrics.runtime import Deps
+
+SOURCES = ("orders", "ad_spend")
 
 
-def data_footer(conn: Connection, deps: Deps, sources: tuple[str, ...] = ("orders", "ad_spend")) -> str | None:
-    from metrics.freshness import data_as_of
-
-    as_of = data_as_of(conn)
+def data_footer(as_of: Mapping[str, date | None], locale: str, sources: tuple[str, ...] = SOURCES) -> str | None:
     parts = [f"{name} {day.isoformat()}" for name in sources if (day := as_of.get(name)) is not None]
-    return t("footer.data_as_of", deps.locale, when=", ".join(parts)) if parts else None
+    return t("footer.data_as_of", locale, when=", ".join(parts)) if parts else None

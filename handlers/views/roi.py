@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -18,17 +17,9 @@ from slack_sdk.models.blocks import (
 from handlers.views import charts, fmt
 from handlers.views.blocks import context_block
 from handlers.views.limits import FIELD_TEXT, HEADER_TEXT, SECTION_TEXT, clip
+from handlers.views.message import Chart, Message
 from handlers.views.texts import t
 from metrics.sales import RoiResult
-
-
-@dataclass(frozen=True)
-class RoiView:
-    text: str  # notification fallback
-    blocks: list[dict[str, Any]]
-    chart: bytes | None
-    chart_name: str
-    chart_title: str
 
 
 def _basis(result: RoiResult, locale: str) -> str:
@@ -47,7 +38,7 @@ def channel_roi_view(
     locale: str,
     tz_name: str,
     footer: str | None,
-) -> RoiView:
+) -> Message:
     window = str(result.window)
     blocks: list[dict[str, Any]] = [
         HeaderBlock(text=PlainTextObject(text=clip(
@@ -82,10 +73,11 @@ def channel_roi_view(
     chart = None
     title = t("roi.chart_title", locale, channel=channel_name, window=result.window.label)
     if result.roi is not None:
-        chart = charts.daily_roi_chart(
+        png = charts.daily_roi_chart(
             daily, floor=floor, title=title, floor_label=t("roi.chart_floor", locale, floor=fmt.roi(floor))
         )
-    return RoiView(text, blocks, chart, f"roi-{result.channel or 'all'}-{result.window.label}.png", title)
+        chart = Chart(png, f"roi-{result.channel or 'all'}-{result.window.label}.png", title)
+    return Message(text, blocks, chart)
 
 
 def ranking_view(
@@ -96,7 +88,7 @@ def ranking_view(
     locale: str,
     tz_name: str,
     footer: str | None,
-) -> RoiView:
+) -> Message:
     window = results[0].window
     title_text = clip(t("roi.title_all", locale, window=window.label), HEADER_TEXT)
     blocks: list[dict[str, Any]] = [HeaderBlock(text=PlainTextObject(text=title_text)).to_dict()]
@@ -120,18 +112,15 @@ def ranking_view(
     title = t("roi.chart_title_all", locale, window=window.label)
     chart = None
     if with_spend:
-        chart = charts.ranking_chart(
+        png = charts.ranking_chart(
             [names[r.channel or ""] for r in with_spend],
             [r.roi for r in with_spend],
             floors=[floors[r.channel or ""] for r in with_spend],
             title=title,
         )
+        chart = Chart(png, f"roi-all-{window.label}.png", title)
     else:
         blocks.insert(1, SectionBlock(text=MarkdownTextObject(
             text=t("roi.no_spend_any", locale, window=str(window)))).to_dict())
     text = "ROI " + ", ".join(f"{names[r.channel or '']} {fmt.roi(r.roi)}" for r in results)
-    return RoiView(text, blocks, chart, f"roi-all-{window.label}.png", title)
-
-
-def plain_blocks(text: str) -> list[dict[str, Any]]:
-    return [SectionBlock(text=MarkdownTextObject(text=clip(text, SECTION_TEXT))).to_dict()]
+    return Message(text, blocks, chart)

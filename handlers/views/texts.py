@@ -1,4 +1,5 @@
-"""Every sentence the bot says, per language (BOT_LOCALE). Views look texts up; nothing else holds prose.
+"""Every sentence the bot says, per language: one catalogue of the core texts here and each area's
+texts (`texts_jobs`, `texts_budget`, `texts_escalation`), built once; views look texts up.
 
     t("roi.title", "zh", channel="抖音", window="7d")
 """
@@ -7,7 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-TEXTS: dict[str, dict[str, str]] = {
+from handlers.views import texts_budget, texts_escalation, texts_jobs
+
+_CORE: dict[str, dict[str, str]] = {
     "en": {
         "roi.title": "ROI · {channel} · {window}",
         "roi.title_all": "ROI by channel · {window}",
@@ -31,19 +34,24 @@ TEXTS: dict[str, dict[str, str]] = {
         "roi.chart_floor": "floor {floor}",
         "roi.chart_comment": "Daily ROI for {channel}, {window}",
         "roi.computing": "Computing ROI for {what}…",
-        "roi.invite": (
+        "send.invite": (
             "I can't post in this conversation, so only you see this. "
             "To get the chart here, add me to the channel: `/invite @ecombot`."
         ),
-        "roi.dm": "In a direct message I can only answer you here; run `/roi` in a channel to get the chart.",
-        "roi.chart_failed": "The figures are posted, but the chart could not be uploaded. Error id `{error_id}`.",
+        "send.dm": "In a direct message I can only answer you here; run `{command}` in a channel to get the chart.",
+        "send.chart_failed": "The figures are posted, but the chart could not be uploaded. Error id `{error_id}`.",
         "err.unknown_channel": "Unknown channel `{name}`.{hint} Known channels: {known}.",
         "err.did_you_mean": " Did you mean `{suggestion}`?",
         "err.window": "{message}",
-        "err.usage_roi": "Usage: `/roi [channel] [window]`, e.g. `/roi douyin 30d`.",
+        "err.usage": "Usage: `{usage}`, e.g. `{example}`.",
+        "usage.roi": "/roi [channel] [window]",
+        "help.roi": "ROI, spend, GMV, CPC, CTR and a daily ROI chart; no channel ranks every channel",
+        "usage.ecombot": "/ecombot help",
+        "help.ecombot": "this list",
         "err.internal": "Sorry, I couldn't compute that. Error id `{error_id}` — an admin can look it up in the logs.",
         "footer.data_as_of": "data as of {when}",
         "help.title": "ecombot commands",
+        "help.line": "`{usage}` — {text}\n    e.g. `{example}`",
         "help.intro": "Figures come from the imported shop data; windows: {grammar}.",
     },
     "zh": {
@@ -69,38 +77,40 @@ TEXTS: dict[str, dict[str, str]] = {
         "roi.chart_floor": "底线 {floor}",
         "roi.chart_comment": "{channel} 每日投产比，{window}",
         "roi.computing": "正在计算 {what} 的投产比…",
-        "roi.invite": "我无法在此会话发消息，以下内容仅你可见。请先把我加入频道：`/invite @ecombot`。",
-        "roi.dm": "私信中只能回复你本人；在频道中使用 `/roi` 可获得图表。",
-        "roi.chart_failed": "数据已发送，但图表上传失败。错误编号 `{error_id}`。",
+        "send.invite": "我无法在此会话发消息，以下内容仅你可见。请先把我加入频道：`/invite @ecombot`。",
+        "send.dm": "私信中只能回复你本人；在频道中使用 `{command}` 可获得图表。",
+        "send.chart_failed": "数据已发送，但图表上传失败。错误编号 `{error_id}`。",
         "err.unknown_channel": "未知渠道 `{name}`。{hint}已知渠道：{known}。",
         "err.did_you_mean": "你是想输入 `{suggestion}` 吗？",
         "err.window": "{message}",
-        "err.usage_roi": "用法：`/roi [渠道] [区间]`，例如 `/roi douyin 30d`。",
+        "err.usage": "用法：`{usage}`，例如 `{example}`。",
+        "usage.roi": "/roi [渠道] [区间]",
+        "help.roi": "投产比、花费、GMV、CPC、CTR 及每日投产比图；不填渠道则各渠道排名",
+        "usage.ecombot": "/ecombot help",
+        "help.ecombot": "本列表",
         "err.internal": "抱歉，计算失败。错误编号 `{error_id}`，管理员可在日志中查询。",
         "footer.data_as_of": "数据截至 {when}",
         "help.title": "ecombot 命令",
+        "help.line": "`{usage}` — {text}\n    例如 `{example}`",
         "help.intro": "数据来自已导入的店铺数据；区间写法：{grammar}。",
     },
 }
 
-# One line per command: (usage, example, description en, description zh). Later commands add rows.
-COMMANDS: list[tuple[str, str, str, str]] = [
-    ("/roi [channel] [window]", "/roi douyin 30d", "ROI, spend, GMV, CPC, CTR and a daily ROI chart; "
-     "no channel ranks every channel", "投产比、花费、GMV、CPC、CTR 及每日投产比图；不填渠道则各渠道排名"),
-    ("/ecombot help", "/ecombot help", "this list", "本列表"),
-]
+def _catalogue(*tables: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+    """One table per language from every area's texts; a key defined twice is a mistake, refused here."""
+    out: dict[str, dict[str, str]] = {}
+    for table in tables:
+        for lang, entries in table.items():
+            merged = out.setdefault(lang, {})
+            twice = sorted(merged.keys() & entries.keys())
+            if twice:
+                raise ValueError(f"text keys defined twice for {lang!r}: {', '.join(twice)}")
+            merged.update(entries)
+    return out
 
 
-def _merge() -> None:
-    from handlers.views import texts_budget, texts_escalation, texts_jobs
-
-    for module in (texts_jobs, texts_budget, texts_escalation):
-        for lang, table in module.TEXTS.items():
-            TEXTS.setdefault(lang, {}).update(table)
-        COMMANDS[-1:-1] = module.COMMANDS  # keep `/ecombot help` last
-
-
-_merge()
+TEXTS: dict[str, dict[str, str]] = _catalogue(_CORE, texts_jobs.TEXTS, texts_budget.TEXTS, texts_escalation.TEXTS)
+LOCALES = tuple(TEXTS)
 
 
 def t(key: str, locale: str = "en", **values: Any) -> str:

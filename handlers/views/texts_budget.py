@@ -4,6 +4,12 @@ from __future__ import annotations
 
 TEXTS: dict[str, dict[str, str]] = {
     "en": {
+        "usage.budget": "/budget [YYYY-MM]",
+        "help.budget": "this month's budget: total, channels, spend, contingency pool, pending requests",
+        "usage.budget_request": "/budget request [amount channel reason]",
+        "help.budget_request": "ask for contingency money; finance and operations both approve (no arguments opens a form)",
+        "usage.budget_log": "/budget log [YYYY-MM]",
+        "help.budget_log": "every budget event: who, what, when, pool before/after",
         "budget.role.finance": "Finance",
         "budget.role.ops": "Operations",
         "budget.state.pending": "pending",
@@ -112,6 +118,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "budget.log.pool": " · pool {before} → {after}",
     },
     "zh": {
+        "usage.budget": "/budget [年-月]",
+        "help.budget": "本月预算：总额、各渠道、花费、弹性预算池、待审批申请",
+        "usage.budget_request": "/budget request [金额 渠道 理由]",
+        "help.budget_request": "申请弹性预算，需财务、运营双签（不带参数打开表单）",
+        "usage.budget_log": "/budget log [年-月]",
+        "help.budget_log": "全部预算记录：谁、做了什么、何时、预算池变动",
         "budget.role.finance": "财务",
         "budget.role.ops": "运营",
         "budget.state.pending": "待审批",
@@ -206,14 +218,3 @@ TEXTS: dict[str, dict[str, str]] = {
         "budget.log.pool": " · 预算池 {before} → {after}",
     },
 }
-
-# (usage, example, description en, description zh) rows for /ecombot help
-COMMANDS: list[tuple[str, str, str, str]] = [
-    ("/budget", "/budget", "this month's budget: total, channels, spend, contingency pool, pending requests",
-     "本月预算：总额、各渠道、花费、弹性预算池、待审批申请"),
-    ("/budget request [amount channel reason]", "/budget request 50000 douyin KOL slot for 11.11 live",
-     "ask for contingency money; finance and operations both approve (no arguments opens a form)",
-     "申请弹性预算，需财务、运营双签（不带参数打开表单）"),
-    ("/budget log [YYYY-MM]", "/budget log 2026-11", "every budget event: who, what, when, pool before/after",
-     "全部预算记录：谁、做了什么、何时、预算池变动"),
-]

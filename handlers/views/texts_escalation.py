@@ -144,5 +144,3 @@ TEXTS: dict[str, dict[str, str]] = {
         "esc.reply.other": "很抱歉给您带来不好的体验。客服将在 4 小时内联系您了解情况，并在 24 小时内妥善解决。",
     },
 }
-
-COMMANDS: list[tuple[str, str, str, str]] = []

@@ -186,5 +186,3 @@ TEXTS: dict[str, dict[str, str]] = {
         "report.text.monthly": "月报 {month}：GMV {gmv}",
     },
 }
-# (usage, example, description en, description zh) rows for /ecombot help
-COMMANDS: list[tuple[str, str, str, str]] = []

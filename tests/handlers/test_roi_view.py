@@ -50,7 +50,7 @@ def test_channel_view_below_floor_warns_and_charts() -> None:
     flat = str(view.blocks)
     assert "1:1.75" in flat and "1:2.50" in flat and "低于底线" in flat
     assert view.chart is not None
-    w, h = png_size(view.chart)
+    w, h = png_size(view.chart.png)
     assert 400 <= w <= 2000 and 200 <= h <= 1200
 
 

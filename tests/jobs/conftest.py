@@ -24,7 +24,7 @@ from bot.config import Settings, load_settings
 from bot.sandbox import FakeSlack, Workspace
 from bot.sandbox.state import Channel, default_channels
 from bot.server import HttpServer, wsgi_app
-from jobs.delivery import Pacer, Poster
+from handlers.delivery import Pacer, Poster
 from jobs.registry import Planned, build_plan
 from jobs.runner import RunResult, run_job
 from metrics import schema

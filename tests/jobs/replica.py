@@ -18,8 +18,8 @@ from apscheduler.triggers.cron import CronTrigger
 
 from bot.app import web_client
 from bot.config import load_settings
+from handlers.delivery import Poster
 from jobs.context import JobContext, Outcome
-from jobs.delivery import Poster
 from jobs.registry import JobSpec, build_plan
 from jobs.runner import RunResult
 from jobs.scheduler import JobScheduler
