@@ -250,12 +250,13 @@ def _keep_jobs_running(stack: ExitStack, deps: Any, sandbox: Any) -> None:
     "run now" list for everything else. No catch-up: the demo has just run what it wanted shown."""
     from bot.app import web_client
     from handlers.delivery import Poster
-    from jobs.registry import ScheduleError, build_plan
-    from jobs.runner import run_job
-    from jobs.scheduler import JobScheduler
+    from jobs import JOBS
+    from jobs.kit.registry import ScheduleError, build_plan
+    from jobs.kit.runner import run_job
+    from jobs.kit.scheduler import JobScheduler
 
     try:
-        plan = build_plan(deps.settings)
+        plan = build_plan(deps.settings, JOBS)
     except ScheduleError as exc:
         click.echo(f"Scheduler not started: {exc}")
         return

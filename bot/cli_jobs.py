@@ -11,14 +11,15 @@ import click
 from bot.cli import Context, pass_ctx
 
 if TYPE_CHECKING:
-    from jobs.registry import Planned
+    from jobs.kit.registry import Planned
 
 
 def _plan(ctx: Context) -> dict[str, Planned]:
-    from jobs.registry import ScheduleError, build_plan
+    from jobs import JOBS
+    from jobs.kit.registry import ScheduleError, build_plan
 
     try:
-        return build_plan(ctx.settings)
+        return build_plan(ctx.settings, JOBS)
     except ScheduleError as exc:
         raise click.ClickException(str(exc)) from None
 
@@ -46,7 +47,7 @@ def jobs() -> None:
 @pass_ctx
 def list_jobs(ctx: Context, runs: int) -> None:
     """Every job with its schedule, next run time (BOT_TIMEZONE) and recent runs."""
-    from jobs.scheduler import next_runs
+    from jobs.kit.scheduler import next_runs
     from metrics import job_runs as runlog
     from metrics.runtime import build_deps
 
@@ -73,7 +74,7 @@ def run_now(ctx: Context, name: str) -> None:
     """Run one job now: the same code and the same Slack output as its scheduled runs."""
     from bot.app import web_client
     from handlers.delivery import Poster
-    from jobs.runner import run_job
+    from jobs.kit.runner import run_job
     from metrics.runtime import build_deps
 
     plan = _plan(ctx)

@@ -22,8 +22,9 @@ def serve(ctx: Context, port: int, host: str) -> None:
     from bot.app import create_app, settle_heap, web_client
     from bot.server import HttpServer, socket_mode_handler, wsgi_app
     from handlers.delivery import Poster
-    from jobs.registry import ScheduleError, build_plan
-    from jobs.scheduler import JobScheduler
+    from jobs import JOBS
+    from jobs.kit.registry import ScheduleError, build_plan
+    from jobs.kit.scheduler import JobScheduler
     from metrics.runtime import build_deps
 
     settings = ctx.settings
@@ -32,7 +33,7 @@ def serve(ctx: Context, port: int, host: str) -> None:
     if not settings.slack_app_token and not settings.slack_signing_secret:
         raise click.ClickException("HTTP mode needs SLACK_SIGNING_SECRET (or set SLACK_APP_TOKEN for Socket Mode)")
     try:
-        plan = build_plan(settings)  # a bad cron or time zone stops start-up here, before anything runs
+        plan = build_plan(settings, JOBS)  # a bad cron or time zone stops start-up here, before anything runs
     except ScheduleError as exc:
         raise click.ClickException(str(exc)) from None
     deps = build_deps(settings)

@@ -14,6 +14,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from handlers.views import budget as view
+from jobs.kit.context import JobContext, Outcome
 from metrics import budget
 from metrics.channels import UnknownChannel
 from metrics.runtime import Deps
@@ -48,3 +49,9 @@ def _tell(deps: Deps, client: WebClient, request: budget.Request) -> None:
     except SlackApiError as exc:
         # the request is expired either way; a card left with buttons says "expired" when clicked
         log.warning("expired budget request %s not shown in Slack: %s", request.id, exc.response.get("error"))
+
+
+def run(ctx: JobContext) -> Outcome:
+    """The scheduled job: the same expiry as `ecombot budget expire`, every 10 minutes."""
+    expired = expire_requests(ctx.deps, ctx.poster.client)
+    return Outcome("ok", f"{expired} request(s) expired") if expired else Outcome.empty("nothing to expire")

@@ -19,8 +19,8 @@ from decimal import Decimal
 from handlers.views import alerts as views
 from handlers.views import fmt
 from handlers.views.texts import t
-from jobs.alerting import footer, post_alert, require_channel, stale_guard
-from jobs.context import JobContext, Outcome, utc_naive
+from jobs.kit.alerting import footer, post_alert, require_channel, stale_guard
+from jobs.kit.context import JobContext, Outcome, utc_naive
 from metrics import alerts
 from metrics.attribution import gmv_change
 from metrics.freshness import data_as_of

@@ -14,8 +14,8 @@ from datetime import datetime, timedelta
 
 from handlers.views import escalation as views
 from handlers.views.texts import t
-from jobs.alerting import local_time, post_alert
-from jobs.context import JobContext, Outcome
+from jobs.kit.alerting import local_time, post_alert
+from jobs.kit.context import JobContext, Outcome
 from jobs.sentiment_scan import mention
 from metrics import alerts
 from metrics.escalation import ACK_WITHIN, KIND, RCA_WITHIN, SOLVE_WITHIN

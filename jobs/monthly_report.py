@@ -9,10 +9,11 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from handlers.views.reports import monthly_content, monthly_view
-from jobs.alerting import footer, stale_notes
-from jobs.context import JobContext, Outcome
-from jobs.reporting import SOURCES, publish
+from handlers.views.reports import monthly_view
+from jobs.kit.alerting import footer, stale_notes
+from jobs.kit.context import JobContext, Outcome
+from jobs.kit.reporting import SOURCES, publish
+from metrics.reports import monthly_content
 from metrics.settings import Settings
 from metrics.windows import parse_window
 

@@ -20,8 +20,8 @@ from decimal import Decimal
 
 from handlers.views import alerts as views
 from handlers.views.texts import t
-from jobs.alerting import footer, post_alert, require_channel, stale_guard
-from jobs.context import JobContext, Outcome
+from jobs.kit.alerting import footer, post_alert, require_channel, stale_guard
+from jobs.kit.context import JobContext, Outcome
 from metrics import alerts, sales
 from metrics.windows import parse_window
 

@@ -15,8 +15,8 @@ from datetime import datetime
 
 from handlers.views import escalation as views
 from handlers.views.texts import t
-from jobs.alerting import edit, footer, in_thread, local_time, mark, post_alert
-from jobs.context import JobContext, Outcome
+from jobs.kit.alerting import edit, footer, in_thread, local_time, mark, post_alert
+from jobs.kit.context import JobContext, Outcome
 from metrics import alerts
 from metrics.escalation import (
     ACK_WITHIN,

@@ -11,8 +11,8 @@ from collections import defaultdict
 
 from handlers.views import alerts as views
 from handlers.views.texts import t
-from jobs.alerting import footer, in_thread, local_time, mark, post_alert, require_channel, stale_guard
-from jobs.context import JobContext, Outcome
+from jobs.kit.alerting import footer, in_thread, local_time, mark, post_alert, require_channel, stale_guard
+from jobs.kit.context import JobContext, Outcome
 from metrics import alerts
 from metrics.inventory import StockItem, stock_alerts
 

@@ -195,6 +195,17 @@ def daily_roi(conn: Connection, *, window: Window, channel: str | None = None) -
     return pd.DataFrame(out, columns=["date", "spend", "gmv", "roi"])
 
 
+def daily_gmv(conn: Connection, *, window: Window, channel: str | None = None) -> list[tuple[date, Decimal]]:
+    """GMV of every day of the window (0 on days without orders), from the rollup in one query."""
+    cond = _in_window(daily_sales.c.date, window)
+    if channel is not None:
+        cond = and_(cond, daily_sales.c.channel == channel)
+    rows = conn.execute(select(daily_sales.c.date, func.sum(daily_sales.c.gmv_cents)).where(cond)
+                        .group_by(daily_sales.c.date)).all()
+    cents = {_as_date(r[0]): int(r[1] or 0) for r in rows}
+    return [(d, from_cents(cents.get(d, 0))) for d in window.dates()]
+
+
 def _as_date(value: object) -> date:
     if isinstance(value, datetime):
         return value.date()

@@ -1,101 +1,26 @@
-"""Daily, weekly and monthly reports: content (metrics results in a frozen object) and view (Block Kit + PNG).
+"""Daily, weekly and monthly reports rendered: content (`metrics.reports`) in, `Message` out. Pure.
 
-    content = daily_content(conn, today=today, channels=registry.channels)   # read once
-    view = daily_view(content, locale="en", footer=footer)                    # pure
-    view.text, view.blocks, view.chart
-
-Content is built here, next to its view, so both a scheduled job and a `/report` command use one
-definition of each report; building reads metrics only (no Slack), rendering reads content only.
+    message = daily_view(daily_content(conn, today=today, channels=registry.channels), locale="en", footer=footer)
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection
 
 from handlers.views import charts, fmt
 from handlers.views.blocks import context_block, header_block, section_block
+from handlers.views.message import Chart, Message
 from handlers.views.texts import t
-from metrics import sales
-from metrics.alerts import count_active
-from metrics.channels import Channel
-from metrics.customers import BuyerMix, buyer_mix
-from metrics.money import ratio
-from metrics.sales import RoiResult, SalesSummary
-from metrics.windows import Window, parse_window
-
-Block = dict[str, Any]
-REALLOC_SHARE = Decimal("0.10")
-
-
-@dataclass(frozen=True)
-class ReportView:
-    text: str
-    blocks: list[Block]
-    chart: bytes | None
-    chart_name: str
-    chart_title: str
-
-
-
-
-
-
-
-
-def _active(s: SalesSummary) -> bool:
-    return bool(s.gmv or s.orders or s.uv or s.spend)
-
+from metrics.reports import ChannelDay, DailyReport, MonthlyReport, WeeklyReport
 
 # -- daily ------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ChannelDay:
-    name: str
-    day: SalesSummary
-    day_before: SalesSummary
-    week_before: SalesSummary
-
-
-@dataclass(frozen=True)
-class DailyReport:
-    day: date
-    total: ChannelDay
-    channels: tuple[ChannelDay, ...]
-    top_skus: pd.DataFrame
-    open_alerts: dict[str, int]
-
-    @property
-    def empty(self) -> bool:
-        return not _active(self.total.day)
-
-
-def _one_day(d: date) -> Window:
-    return Window(d, d, d.isoformat())
-
-
-def daily_content(conn: Connection, *, today: date, channels: Sequence[Channel], locale: str) -> DailyReport:
-    """Yesterday, the day before and the same weekday a week earlier, in total and per channel."""
-    day = today - timedelta(days=1)
-    windows = [_one_day(day), _one_day(day - timedelta(days=1)), _one_day(day - timedelta(days=7))]
-    slugs = [c.slug for c in channels]
-    totals = [sales.summary(conn, window=w) for w in windows]
-    per = [sales.summary_by_channel(conn, window=w, channels=slugs) for w in windows]
-    rows = tuple(ChannelDay(c.display(locale), per[0][i], per[1][i], per[2][i]) for i, c in enumerate(channels))
-    return DailyReport(
-        day=day,
-        total=ChannelDay(t("report.total", locale), *totals),
-        channels=tuple(r for r in rows if _active(r.day) or _active(r.day_before)),
-        top_skus=sales.top_skus(conn, window=windows[0], limit=5),
-        open_alerts=count_active(conn),
-    )
+def _name(row: ChannelDay, locale: str) -> str:
+    return row.channel.display(locale) if row.channel is not None else t("report.total", locale)
 
 
 def _kpis(row: ChannelDay, locale: str) -> str:
@@ -108,7 +33,7 @@ def _kpis(row: ChannelDay, locale: str) -> str:
 
 def _channel_line(row: ChannelDay, locale: str) -> str:
     s = row.day
-    return t("report.channel_line", locale, channel=row.name, gmv=fmt.money(s.gmv),
+    return t("report.channel_line", locale, channel=_name(row, locale), gmv=fmt.money(s.gmv),
              d1=fmt.change(s.gmv, row.day_before.gmv), w1=fmt.change(s.gmv, row.week_before.gmv),
              orders=fmt.integer(s.orders), cvr=fmt.pct(s.cvr, 2), aov=fmt.money(s.aov), roi=fmt.roi(s.roi))
 
@@ -121,7 +46,7 @@ def _top_skus(top: pd.DataFrame, locale: str) -> str:
     return "\n".join(lines)
 
 
-def daily_view(report: DailyReport, *, locale: str, footer: str | None, notes: Sequence[str] = ()) -> ReportView:
+def daily_view(report: DailyReport, *, locale: str, footer: str | None, notes: Sequence[str] = ()) -> Message:
     day = report.day.isoformat()
     blocks = [header_block(t("report.daily.title", locale, date=day)), section_block(_kpis(report.total, locale))]
     if report.channels:
@@ -139,7 +64,7 @@ def daily_view(report: DailyReport, *, locale: str, footer: str | None, notes: S
     title = t("report.chart.daily", locale, date=day)
     chart = None
     if report.channels:
-        labels = [r.name for r in report.channels]
+        labels = [_name(r, locale) for r in report.channels]
         chart = charts.grouped_bars(labels, {
             day: [float(r.day.gmv) for r in report.channels],
             report.channels[0].day_before.window.start.isoformat(): [float(r.day_before.gmv) for r in report.channels],
@@ -148,48 +73,16 @@ def daily_view(report: DailyReport, *, locale: str, footer: str | None, notes: S
         }, title=title)
     text = t("report.text.daily", locale, date=day, gmv=fmt.money(report.total.day.gmv),
              roi=fmt.roi(report.total.day.roi))
-    return ReportView(text, blocks, chart, f"daily-{day}.png", title)
+    return Message(text, blocks, None if chart is None else Chart(chart, f"daily-{day}.png", title))
 
 
 # -- weekly -------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class WeeklyReport:
-    window: Window
-    total: SalesSummary
-    previous: SalesSummary
-    ranking: tuple[RoiResult, ...]  # best ROI first, channels without spend last
-    names: dict[str, str]
-
-    @property
-    def empty(self) -> bool:
-        return not _active(self.total)
-
-    def reallocation(self) -> tuple[RoiResult, RoiResult, Decimal] | None:
-        """(from the lowest-ROI channel, to the highest, amount) among channels with spend."""
-        with_spend = [r for r in self.ranking if r.roi is not None]
-        if len(with_spend) < 2 or with_spend[0].roi == with_spend[-1].roi:
-            return None
-        worst = with_spend[-1]
-        return worst, with_spend[0], (worst.spend * REALLOC_SHARE).quantize(Decimal("0.01"))
-
-
-def weekly_content(conn: Connection, *, today: date, channels: Sequence[Channel], locale: str) -> WeeklyReport:
-    window = parse_window("last-week", today=today)
-    slugs = [c.slug for c in channels]
-    return WeeklyReport(
-        window=window,
-        total=sales.summary(conn, window=window),
-        previous=sales.summary(conn, window=window.previous()),
-        ranking=tuple(sales.roi_by_channel(conn, window=window, channels=slugs)),
-        names={c.slug: c.display(locale) for c in channels},
-    )
-
-
 def weekly_view(report: WeeklyReport, *, floors: dict[str, Decimal], locale: str, footer: str | None,
-                notes: Sequence[str] = ()) -> ReportView:
+                notes: Sequence[str] = ()) -> Message:
     w = report.window
+    names = {c.slug: c.display(locale) for c in report.channels}
     start, end = w.start.isoformat(), w.end.isoformat()
     s = report.total
     blocks = [
@@ -199,7 +92,7 @@ def weekly_view(report: WeeklyReport, *, floors: dict[str, Decimal], locale: str
     ]
     lines = [t("report.ranking", locale)]
     for rank, r in enumerate(report.ranking, 1):
-        name = report.names[r.channel or ""]
+        name = names[r.channel or ""]
         if r.roi is None:
             lines.append(t("report.rank_none", locale, rank=rank, channel=name, gmv=fmt.money(r.channel_gmv)))
         else:
@@ -213,8 +106,8 @@ def weekly_view(report: WeeklyReport, *, floors: dict[str, Decimal], locale: str
     else:
         worst, best, amount = move
         blocks.append(section_block(t("report.realloc", locale, amount=fmt.money(amount),
-                                 worst=report.names[worst.channel or ""], worst_roi=fmt.roi(worst.roi),
-                                 best=report.names[best.channel or ""], best_roi=fmt.roi(best.roi))))
+                                 worst=names[worst.channel or ""], worst_roi=fmt.roi(worst.roi),
+                                 best=names[best.channel or ""], best_roi=fmt.roi(best.roi))))
     context = [*notes, *([footer] if footer else [])]
     if context:
         blocks.append(context_block(*context))
@@ -222,47 +115,16 @@ def weekly_view(report: WeeklyReport, *, floors: dict[str, Decimal], locale: str
     with_spend = [r for r in report.ranking if r.roi is not None]
     chart = None
     if with_spend:
-        chart = charts.ranking_chart([report.names[r.channel or ""] for r in with_spend], [r.roi for r in with_spend],
+        chart = charts.ranking_chart([names[r.channel or ""] for r in with_spend], [r.roi for r in with_spend],
                                      floors=[floors[r.channel or ""] for r in with_spend], title=title)
     text = t("report.text.weekly", locale, start=start, end=end, gmv=fmt.money(s.gmv), roi=fmt.roi(s.roi))
-    return ReportView(text, blocks, chart, f"weekly-{start}.png", title)
+    return Message(text, blocks, None if chart is None else Chart(chart, f"weekly-{start}.png", title))
 
 
 # -- monthly ------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class MonthlyReport:
-    window: Window
-    total: SalesSummary
-    previous: SalesSummary
-    buyers: BuyerMix
-    daily_gmv: tuple[tuple[date, Decimal], ...]
-    target: Decimal | None
-
-    @property
-    def empty(self) -> bool:
-        return not _active(self.total)
-
-    @property
-    def target_share(self) -> Decimal | None:
-        return None if self.target is None else ratio(self.total.gmv, self.target)
-
-
-def monthly_content(conn: Connection, *, today: date, target: Decimal | None) -> MonthlyReport:
-    window = parse_window("last-month", today=today)
-    before = parse_window("last-month", today=window.start)
-    return MonthlyReport(
-        window=window,
-        total=sales.summary(conn, window=window),
-        previous=sales.summary(conn, window=before),
-        buyers=buyer_mix(conn, window=window),
-        daily_gmv=tuple((d, sales.summary(conn, window=_one_day(d)).gmv) for d in window.dates()),
-        target=target,
-    )
-
-
-def monthly_view(report: MonthlyReport, *, locale: str, footer: str | None, notes: Sequence[str] = ()) -> ReportView:
+def monthly_view(report: MonthlyReport, *, locale: str, footer: str | None, notes: Sequence[str] = ()) -> Message:
     month = report.window.start.strftime("%Y-%m")
     s = report.total
     if report.target is not None:
@@ -288,4 +150,4 @@ def monthly_view(report: MonthlyReport, *, locale: str, footer: str | None, note
     chart = charts.daily_line([d for d, _ in report.daily_gmv], [float(v) for _, v in report.daily_gmv], title=title,
                               target=pace, target_label=fmt.money_short(None if pace is None else Decimal(str(pace))))
     text = t("report.text.monthly", locale, month=month, gmv=fmt.money(s.gmv))
-    return ReportView(text, blocks, chart, f"monthly-{month}.png", title)
+    return Message(text, blocks, Chart(chart, f"monthly-{month}.png", title))

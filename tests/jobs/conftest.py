@@ -25,8 +25,9 @@ from bot.sandbox import FakeSlack, Workspace
 from bot.sandbox.state import Channel, default_channels
 from bot.server import HttpServer, wsgi_app
 from handlers.delivery import Pacer, Poster
-from jobs.registry import Planned, build_plan
-from jobs.runner import RunResult, run_job
+from jobs import JOBS
+from jobs.kit.registry import Planned, build_plan
+from jobs.kit.runner import RunResult, run_job
 from metrics import schema
 from metrics.channels import ChannelRegistry
 from metrics.runtime import Deps
@@ -83,7 +84,7 @@ class Bench:
         return Deps(self.settings, self.engine, ChannelRegistry(), clock=self.clock)
 
     def plan(self) -> dict[str, Planned]:
-        return build_plan(self.settings)
+        return build_plan(self.settings, JOBS)
 
     def poster(self) -> Poster:
         return Poster(web_client(self.deps), pacer=Pacer(0))

@@ -19,10 +19,10 @@ from apscheduler.triggers.cron import CronTrigger
 from bot.app import web_client
 from bot.config import load_settings
 from handlers.delivery import Poster
-from jobs.context import JobContext, Outcome
-from jobs.registry import JobSpec, build_plan
-from jobs.runner import RunResult
-from jobs.scheduler import JobScheduler
+from jobs.kit.context import JobContext, Outcome
+from jobs.kit.registry import JobSpec, build_plan
+from jobs.kit.runner import RunResult
+from jobs.kit.scheduler import JobScheduler
 from metrics.runtime import build_deps
 
 OPS = "C0OPS"
@@ -47,8 +47,8 @@ def main() -> None:
     settings = load_settings(_env_file=None, database_url=url, slack_bot_token="xoxb-test", slack_api_url=api_url,
                              ops_channel=OPS, bot_timezone="Asia/Shanghai")
     deps = build_deps(settings)
-    spec = JobSpec("tick", "* * * * *", "tests.jobs.replica", grace=timedelta(seconds=5))
-    plan = build_plan(settings, specs=(spec,),
+    spec = JobSpec("tick", "* * * * *", run, grace=timedelta(seconds=5))
+    plan = build_plan(settings, (spec,),
                       triggers={"tick": CronTrigger(second="*", timezone=settings.tz)})
     scheduler = CountingScheduler(deps, plan=plan, poster=Poster(web_client(deps)))
     time.sleep(max(0.0, start - time.time()))

@@ -9,7 +9,7 @@ from sqlalchemy import insert
 
 from handlers.delivery import Pacer
 from handlers.views import charts
-from jobs.context import utc_naive
+from jobs.kit.context import utc_naive
 from metrics import job_runs as runlog
 from metrics.schema_jobs import job_runs
 from tests.jobs.conftest import OPS, REPORTS, SUPPLY, TZ, Bench

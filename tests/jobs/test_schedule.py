@@ -9,9 +9,10 @@ import pytest
 import time_machine
 
 from bot.config import ConfigError, load_settings
-from jobs.context import utc_naive
-from jobs.registry import JOBS, ScheduleError, build_plan, crontab_dow
-from jobs.scheduler import JobScheduler, latest_slot
+from jobs import JOBS
+from jobs.kit.context import utc_naive
+from jobs.kit.registry import ScheduleError, build_plan, crontab_dow
+from jobs.kit.scheduler import JobScheduler, latest_slot
 from metrics import job_runs as runlog
 from metrics.channels import ChannelRegistry
 from metrics.runtime import Deps
@@ -21,11 +22,11 @@ MON = datetime(2026, 11, 23, tzinfo=TZ)  # a Monday
 
 
 def plan(**overrides: str) -> dict[str, object]:
-    return dict(build_plan(load_settings(_env_file=None, **overrides)))
+    return dict(build_plan(load_settings(_env_file=None, **overrides), JOBS))
 
 
 def next_fire(name: str, after: datetime, **overrides: str) -> datetime:
-    p = build_plan(load_settings(_env_file=None, **overrides))[name]
+    p = build_plan(load_settings(_env_file=None, **overrides), JOBS)[name]
     fire: datetime | None = p.trigger.get_next_fire_time(None, after)
     assert fire is not None
     return fire
@@ -70,18 +71,19 @@ def test_bad_cron_unknown_job_and_bad_timezone_stop_start_up_with_a_clear_messag
     with pytest.raises(ConfigError, match="JOB_GRACE_MINUTES: daily-report='soon' is not a number of minutes"):
         load_settings(_env_file=None, job_grace_minutes="daily-report=soon")
     with pytest.raises(ScheduleError, match="JOB_GRACE_MINUTES: unknown job 'dayly-report'"):
-        build_plan(load_settings(_env_file=None, job_grace_minutes="dayly-report=5"))
+        build_plan(load_settings(_env_file=None, job_grace_minutes="dayly-report=5"), JOBS)
 
 
 def test_grace_and_send_empty_are_configurable() -> None:
-    p = build_plan(load_settings(_env_file=None, job_grace_minutes="daily-report=90", job_send_empty="weekly-report"))
+    settings = load_settings(_env_file=None, job_grace_minutes="daily-report=90", job_send_empty="weekly-report")
+    p = build_plan(settings, JOBS)
     assert p["daily-report"].grace == timedelta(minutes=90) and p["weekly-report"].send_empty
     assert p["roi-guard"].grace == timedelta(minutes=30) and not p["daily-report"].send_empty
-    assert {s.name for s in JOBS if s.requires is None} <= set(p)
+    assert {s.name for s in JOBS} == set(p)
 
 
 def test_latest_slot_is_the_newest_firing_within_the_lookback() -> None:
-    trigger = build_plan(load_settings(_env_file=None))["roi-guard"].trigger
+    trigger = build_plan(load_settings(_env_file=None), JOBS)["roi-guard"].trigger
     now = MON.replace(hour=8, minute=20)
     assert latest_slot(trigger, now, timedelta(minutes=30)) == MON.replace(hour=8)
     assert latest_slot(trigger, now, timedelta(minutes=10)) is None

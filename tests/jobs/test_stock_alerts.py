@@ -10,7 +10,7 @@ from typing import cast
 from sqlalchemy import Engine, update
 
 from handlers.views import alerts as views
-from jobs.context import utc_naive
+from jobs.kit.context import utc_naive
 from metrics import alerts, schema
 from metrics.db import upsert
 from metrics.rollup import refresh_daily_sales

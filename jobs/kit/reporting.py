@@ -5,14 +5,15 @@
 
 from __future__ import annotations
 
-from handlers.views.reports import ReportView
-from jobs.alerting import require_channel
-from jobs.context import JobContext, Outcome
+from handlers.delivery import send
+from handlers.views.message import Message
+from jobs.kit.alerting import require_channel
+from jobs.kit.context import JobContext, Outcome
 
 SOURCES = ("orders", "traffic", "ad_spend")
 
 
-def publish(ctx: JobContext, view: ReportView, *, empty: bool, what: str) -> Outcome:
+def publish(ctx: JobContext, view: Message, *, empty: bool, what: str) -> Outcome:
     """Post a fully built report (message, then its chart) unless it has nothing to say.
 
     Everything is computed before the first call to Slack, so a failure while building never
@@ -21,7 +22,5 @@ def publish(ctx: JobContext, view: ReportView, *, empty: bool, what: str) -> Out
     channel = require_channel(ctx, "reports_channel")
     if empty and not ctx.send_empty:
         return Outcome.empty(f"{what}: no data for the period")
-    ctx.poster.post(channel, text=view.text, blocks=view.blocks)
-    if view.chart is not None:
-        ctx.poster.upload(channel, view.chart, filename=view.chart_name, title=view.chart_title)
+    send(ctx.poster, view, channel=channel)
     return Outcome.posted(ctx.poster.sent, what)

@@ -1,6 +1,6 @@
 """The jobs (SPEC §8) as data, and their schedules as configured.
 
-    plan = build_plan(settings)               # ScheduleError names a bad cron, job or time zone
+    plan = build_plan(settings, jobs.JOBS)    # ScheduleError names a bad cron, job or time zone
     plan["daily-report"].trigger.get_next_fire_time(None, now)
 
 Schedules are 5-field crontab lines in BOT_TIMEZONE, overridden per job by JOB_SCHEDULES
@@ -13,10 +13,8 @@ Schedules are 5-field crontab lines in BOT_TIMEZONE, overridden per job by JOB_S
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -28,7 +26,7 @@ from apscheduler.triggers.cron import CronTrigger
 from metrics.settings import Settings
 
 if TYPE_CHECKING:
-    from jobs.context import JobContext, Outcome
+    from jobs.kit.context import JobContext, Outcome
 
 
 class ScheduleError(ValueError):
@@ -39,37 +37,10 @@ class ScheduleError(ValueError):
 class JobSpec:
     name: str
     cron: str  # default schedule, crontab syntax, in BOT_TIMEZONE
-    module: str  # has `run(ctx: JobContext) -> Outcome`
+    run: Callable[[JobContext], Outcome]
     grace: timedelta = timedelta(hours=1)
     send_empty: bool = False
-    requires: str | None = None  # listed only when this module exists (another feature's code)
     summary: str = ""
-
-    def runner(self) -> Callable[[JobContext], Outcome]:
-        fn: Callable[[JobContext], Outcome] = importlib.import_module(self.module).run
-        return fn
-
-
-JOBS: tuple[JobSpec, ...] = (
-    JobSpec("daily-report", "0 9 * * *", "jobs.daily_report", summary="yesterday's figures → reports channel"),
-    JobSpec("weekly-report", "30 9 * * 1", "jobs.weekly_report", summary="last week, ROI ranking → reports channel"),
-    JobSpec("monthly-report", "0 10 1 * *", "jobs.monthly_report", summary="last month → reports channel"),
-    JobSpec("stock-alerts", "30 8,14 * * *", "jobs.stock_alerts", summary="low/over stock → supply-chain channel"),
-    JobSpec("roi-guard", "0 * * * *", "jobs.roi_guard", grace=timedelta(minutes=30),
-            summary="ROI floor, pause mark → ops channel"),
-    JobSpec("campaign-monitor", "0 */2 * * *", "jobs.campaign_monitor", grace=timedelta(minutes=30),
-            summary="campaign-window anomalies → ops channel"),
-    JobSpec("sentiment-scan", "*/10 * * * *", "jobs.sentiment_scan", grace=timedelta(minutes=10),
-            summary="negative-review incidents by level → crisis / ops / cs channels"),
-    JobSpec("escalation-timers", "*/5 * * * *", "jobs.escalation_timers", grace=timedelta(minutes=10),
-            summary="re-escalation after 1 h, 24 h solution and 72 h root-cause reminders"),
-    JobSpec("budget-expiry", "*/10 * * * *", "jobs.budget_expiry_job", grace=timedelta(minutes=30),
-            requires="jobs.budget_expiry", summary="expire budget requests after their TTL"),
-)
-
-
-def available(specs: tuple[JobSpec, ...] = JOBS) -> dict[str, JobSpec]:
-    return {s.name: s for s in specs if s.requires is None or importlib.util.find_spec(s.requires) is not None}
 
 
 # -- crontab → APScheduler 3.x -----------------------------------------------------------------------
@@ -133,12 +104,12 @@ class Planned:
 
 def build_plan(
     settings: Settings,
+    specs: Sequence[JobSpec],
     *,
-    specs: tuple[JobSpec, ...] = JOBS,
     triggers: Mapping[str, BaseTrigger] | None = None,
 ) -> dict[str, Planned]:
     """Every available job with its trigger; raises ScheduleError with one line per problem."""
-    jobs = available(specs)
+    jobs = {s.name: s for s in specs}
     problems: list[str] = []
     try:
         tz = ZoneInfo(settings.bot_timezone)

@@ -16,7 +16,7 @@ from handlers.views import alerts as views
 from handlers.views.blocks import Block
 from handlers.views.footer import data_footer
 from handlers.views.texts import t
-from jobs.context import JobContext, Outcome
+from jobs.kit.context import JobContext, Outcome
 from metrics import alerts
 from metrics.freshness import data_as_of, last_imports, stale_sources
 

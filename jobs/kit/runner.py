@@ -14,8 +14,8 @@ from datetime import datetime
 
 from handlers.delivery import Poster
 from handlers.views import texts
-from jobs.context import JobContext, Outcome, utc_naive
-from jobs.registry import Planned
+from jobs.kit.context import JobContext, Outcome, utc_naive
+from jobs.kit.registry import Planned
 from metrics import job_runs as runlog
 from metrics.alerts import prune_messages
 from metrics.runtime import Deps
@@ -54,7 +54,7 @@ def run_job(
                      send_empty=planned.send_empty, run_id=run_id)
     log.info("job %s run %s started (%s)", name, run_id, trigger)
     try:
-        outcome: Outcome = planned.spec.runner()(ctx)
+        outcome: Outcome = planned.spec.run(ctx)
     except Exception as exc:  # noqa: BLE001 - any failure is logged, recorded and reported, never fatal
         error = f"{type(exc).__name__}: {exc}"
         log.exception("job %s run %s failed", name, run_id, extra={"job": name, "run_id": run_id})

@@ -1,6 +1,6 @@
 """Wires the plan to APScheduler 3.x: each firing claims its slot in the database, then runs.
 
-    scheduler = JobScheduler(deps, plan=build_plan(settings), poster=Poster(web_client(deps)))
+    scheduler = JobScheduler(deps, plan=build_plan(settings, JOBS), poster=Poster(web_client(deps)))
     scheduler.start()        # catches up one missed firing per job (within its grace), then runs
     scheduler.shutdown()
 
@@ -18,9 +18,9 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
 
 from handlers.delivery import Poster
-from jobs.context import utc_naive
-from jobs.registry import Planned
-from jobs.runner import RunResult, run_job
+from jobs.kit.context import utc_naive
+from jobs.kit.registry import Planned
+from jobs.kit.runner import RunResult, run_job
 from metrics import job_runs as runlog
 from metrics.runtime import Deps
 
