@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from handlers import approvers
 from handlers.views import escalation as views
 from handlers.views.texts import t
 from jobs.kit.alerting import local_time, post_alert
@@ -56,7 +57,7 @@ def _say(ctx: JobContext, alert: alerts.Alert, flag: str, text: str, *, broadcas
 
 
 def _mentions(ctx: JobContext) -> str:
-    people = " ".join(f"<@{u}>" for u in ctx.deps.settings.ops_approvers)
+    people = approvers.mentions(ctx.deps.settings.ops_approvers)
     return f"{mention(ctx)} {people}".strip()
 
 

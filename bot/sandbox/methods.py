@@ -232,6 +232,15 @@ def users_info(ws: Workspace, req: ApiRequest) -> Json:
     return {"user": ws.user(_need(req.args, "user", "user_not_found")).info()}
 
 
+@method("usergroups.users.list")
+def usergroups_users_list(ws: Workspace, req: ApiRequest) -> Json:
+    group = _need(req.args, "usergroup", "no_such_subteam")
+    with ws.lock:
+        if group not in ws.usergroups:
+            raise SlackError("no_such_subteam")
+        return {"users": list(ws.usergroups[group])}
+
+
 def new_view(ws: Workspace, raw: Any, *, view_id: str | None = None, root: str | None = None) -> Json:
     """A stored view as Slack returns it, from the `view` a bot sent (SlackError if it is not one)."""
     if not isinstance(raw, dict) or raw.get("type") not in ("modal", "home"):

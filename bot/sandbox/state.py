@@ -126,11 +126,13 @@ class Workspace:
         *,
         channels: list[Channel] | None = None,
         users: list[User] | None = None,
+        usergroups: dict[str, list[str]] | None = None,
         epoch: int | None = None,
     ) -> None:
         self.lock = threading.RLock()
         self.channels: dict[str, Channel] = {c.id: c for c in (channels or default_channels())}
         self.users: dict[str, User] = {u.id: u for u in (users or default_users())}
+        self.usergroups: dict[str, list[str]] = dict(usergroups or {})  # S… → member user ids
         self.ephemerals: dict[tuple[str, str], list[Json]] = {}
         self.files: dict[str, StoredFile] = {}
         self.views: dict[str, Json] = {}

@@ -15,6 +15,7 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
+from handlers import approvers
 from handlers.views import alerts as views
 from handlers.views.escalation import RCA
 from handlers.views.texts import t
@@ -60,7 +61,7 @@ def handle_click(deps: Deps, action_id: str, body: dict[str, Any], client: WebCl
     user = body["user"]["id"]
     key = body["actions"][0]["value"]
     locale = deps.locale
-    if action_id == views.RESUME and user not in deps.settings.ops_approvers:
+    if action_id == views.RESUME and not approvers.is_listed(client, user, deps.settings.ops_approvers):
         respond(response_type="ephemeral", replace_original=False, text=t("alert.not_allowed", locale))
         return
     now = deps.now()

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
-import time
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -22,12 +20,13 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from handlers import approvers
 from handlers.views import budget as view
 from handlers.views import fmt
 from handlers.views.message import Message
 from handlers.views.texts import t
 from metrics import budget, sales
-from metrics.budget import FINANCE, OPS, BudgetError, Decision, NewRequest, Outcome, Request
+from metrics.budget import BudgetError, Decision, NewRequest, Outcome, Request
 from metrics.channels import UnknownChannel
 from metrics.runtime import Deps
 from metrics.windows import parse_window
@@ -35,9 +34,6 @@ from metrics.windows import parse_window
 log = logging.getLogger(__name__)
 
 Json = dict[str, Any]
-_GROUP_TTL = 60.0
-_groups: dict[str, tuple[float, frozenset[str]]] = {}
-_groups_lock = threading.Lock()
 # the code of a BudgetError → the modal input it belongs to
 _ERROR_BLOCK = {"amount_over_pool": view.AMOUNT, "bad_amount": view.AMOUNT, "amount_places": view.AMOUNT,
                 "amount_positive": view.AMOUNT, "no_period": view.AMOUNT, "unknown_channel": view.CHANNEL,
@@ -47,30 +43,8 @@ _ERROR_BLOCK = {"amount_over_pool": view.AMOUNT, "bad_amount": view.AMOUNT, "amo
 # -- who is who ----------------------------------------------------------------------------------------------
 
 
-def _group_members(client: WebClient, group: str) -> frozenset[str]:
-    """Members of a user group (S…), cached for a minute; nobody when Slack cannot say."""
-    now = time.monotonic()
-    with _groups_lock:
-        hit = _groups.get(group)
-        if hit is not None and now - hit[0] < _GROUP_TTL:
-            return hit[1]
-    try:
-        users = frozenset(client.usergroups_users_list(usergroup=group).get("users") or [])
-    except SlackApiError as exc:
-        log.warning("cannot list user group %s: %s", group, exc.response.get("error") if exc.response else exc)
-        users = frozenset()
-    with _groups_lock:
-        _groups[group] = (now, users)
-    return users
-
-
 def roles_of(deps: Deps, client: WebClient, user: str) -> frozenset[str]:
-    """The approver roles of `user`: listed by id in FINANCE_APPROVERS / OPS_APPROVERS, or via a user group."""
-    roles = set()
-    for role, entries in ((FINANCE, deps.settings.finance_approvers), (OPS, deps.settings.ops_approvers)):
-        if user in entries or any(e.startswith("S") and user in _group_members(client, e) for e in entries):
-            roles.add(role)
-    return frozenset(roles)
+    return approvers.roles_of(deps.settings, client, user)
 
 
 def channel_name(deps: Deps, slug: str) -> str:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from bot.app import create_app
 from bot.sandbox import block_action
+from bot.server import HttpServer, wsgi_app
 from handlers.views import alerts as views
 from jobs.kit.context import utc_naive
 from metrics import alerts
@@ -61,5 +63,34 @@ def test_only_an_operations_approver_can_resume_a_paused_channel(sqlite_bench: B
     click(bench, events_url, views.RESUME, key, OPS, msg["ts"], APPROVER)
     bench.fake.wait_for("chat.update")
     assert f"Resumed by <@{APPROVER}>" in str(status_line(bench, OPS, msg["ts"], key))
+    with bench.engine.connect() as conn:
+        assert key.removeprefix("roi:") not in alerts.paused_channels(conn)
+
+
+def test_an_operations_approver_listed_through_a_group_can_resume(sqlite_bench: Bench) -> None:
+    # budget expanded user groups, the Resume button did not: the same person could release money
+    # but not resume a channel
+    bench = sqlite_bench
+    bench.fake.workspace.usergroups["S0OPSTEAM"] = ["U0OLI"]
+    bench.overrides = {"ops_approvers": "S0OPSTEAM", "roi_floor": "1000"}
+    load_shop(bench.engine, SHOP)
+    bench.imported("orders", "ad_spend")
+    bench.run("roi-guard")
+    msg = bench.posts(OPS)[0]
+    key = next(b["block_id"] for b in msg["blocks"] if b.get("block_id", "").startswith("act:"))[4:]
+    deps = bench.deps
+    app = create_app(deps)
+    server = HttpServer(wsgi_app(app, deps), host="127.0.0.1", port=0, threads=2).start()
+    try:
+        url = server.url + "/slack/events"
+        click(bench, url, views.RESUME, key, OPS, msg["ts"], "U0ALICE")  # not in the group
+        [refusal] = bench.fake.wait_for("response_url")
+        assert "Only operations approvers" in refusal.args["body"]["text"]
+        click(bench, url, views.RESUME, key, OPS, msg["ts"], "U0OLI")
+        bench.fake.wait_for("chat.update")
+    finally:
+        app.listener_runner.listener_executor.shutdown(wait=True)
+        server.stop()
+    assert "Resumed by <@U0OLI>" in str(status_line(bench, OPS, msg["ts"], key))
     with bench.engine.connect() as conn:
         assert key.removeprefix("roi:") not in alerts.paused_channels(conn)

@@ -397,3 +397,15 @@ def test_a_snoozed_incident_comes_back_in_its_thread_with_buttons(sqlite_bench: 
     with bench.engine.connect() as conn:
         state = alerts.get(conn, "sentiment:sku:SKU-S")
     assert state is not None and state.status == alerts.OPEN
+
+
+def test_re_escalation_mentions_a_group_of_approvers_as_a_group(sqlite_bench: Bench) -> None:
+    # an OPS_APPROVERS entry that is a user group used to be written <@S…>, which pings nobody
+    bench = sqlite_bench
+    bench.overrides = {"ops_approvers": f"S0OPSTEAM,{APPROVER}"}
+    level_one(bench)
+    bench.clock.advance(minutes=61)
+    bench.run("escalation-timers")
+    [again] = bench.replies(CRISIS)
+    assert "<!subteam^S0OPSTEAM>" in again["text"] and "<@S0OPSTEAM>" not in again["text"]
+    assert f"<@{APPROVER}>" in again["text"]

@@ -1,0 +1,75 @@
+"""Who is who: the people behind FINANCE_APPROVERS, OPS_APPROVERS and CRISIS_GROUP, read one way everywhere.
+
+    roles_of(settings, client, "U0FANG")          # frozenset({"finance"})
+    is_listed(client, "U0OLI", settings.ops_approvers)
+    mentions(settings.ops_approvers)              # "<@U0OLI> <!subteam^S0OPS>"
+
+An entry is a user id (U…/W…) or a user group id (S…); a group is expanded with
+`usergroups.users.list`, cached for a minute, and mentioned as `<!subteam^S…>`.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterable
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from metrics.budget import FINANCE, OPS
+from metrics.settings import Settings
+
+log = logging.getLogger(__name__)
+
+_GROUP_TTL = 60.0
+_groups: dict[str, tuple[float, frozenset[str]]] = {}
+_groups_lock = threading.Lock()
+
+
+def is_group(entry: str) -> bool:
+    return entry.startswith("S")
+
+
+def group_members(client: WebClient, group: str) -> frozenset[str]:
+    """Members of a user group (S…), cached for a minute; nobody when Slack cannot say."""
+    now = time.monotonic()
+    with _groups_lock:
+        hit = _groups.get(group)
+        if hit is not None and now - hit[0] < _GROUP_TTL:
+            return hit[1]
+    try:
+        users = frozenset(client.usergroups_users_list(usergroup=group).get("users") or [])
+    except SlackApiError as exc:
+        log.warning("cannot list user group %s: %s", group, exc.response.get("error") if exc.response else exc)
+        users = frozenset()
+    with _groups_lock:
+        _groups[group] = (now, users)
+    return users
+
+
+def is_listed(client: WebClient, user: str, entries: Iterable[str]) -> bool:
+    """`user` is one of `entries`, by id or as a member of a listed group."""
+    listed = tuple(entries)
+    if user in listed:
+        return True
+    return any(is_group(e) and user in group_members(client, e) for e in listed)
+
+
+def roles_of(settings: Settings, client: WebClient, user: str) -> frozenset[str]:
+    """The approver roles of `user`: finance and/or operations."""
+    roles = set()
+    for role, entries in ((FINANCE, settings.finance_approvers), (OPS, settings.ops_approvers)):
+        if is_listed(client, user, entries):
+            roles.add(role)
+    return frozenset(roles)
+
+
+def mention(entry: str) -> str:
+    """A mention that pings: `<!subteam^S…>` for a group, `<@U…>` for a person."""
+    return f"<!subteam^{entry}>" if is_group(entry) else f"<@{entry}>"
+
+
+def mentions(entries: Iterable[str]) -> str:
+    return " ".join(mention(e) for e in entries)
