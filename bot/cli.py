@@ -3,45 +3,12 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
-from functools import cached_property
 
 import click
-from sqlalchemy import Engine
 
-from bot.config import ConfigError, load_settings
+from bot import cli_budget, cli_data, cli_demo, cli_jobs, cli_seed, cli_serve
+from bot.cli_context import Context, pass_ctx
 from bot.logs import setup_logging
-from metrics.settings import Settings
-
-
-@dataclass
-class Context:
-    """Settings and the engine, loaded lazily so `--help` works with a broken config."""
-
-    overrides: dict[str, str]
-    log_level: str | None = None  # --log-level wins over LOG_LEVEL
-
-    @cached_property
-    def settings(self) -> Settings:
-        try:
-            settings = load_settings(**self.overrides)
-        except ConfigError as exc:
-            raise click.ClickException(str(exc)) from None
-        setup_logging(self.log_level or settings.log_level)
-        return settings
-
-    @cached_property
-    def engine(self) -> Engine:
-        from metrics.db import connect
-
-        try:
-            return connect(self.settings.database_url)
-        except Exception as exc:  # noqa: BLE001 - a bad URL or a down server is a user error here
-            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            raise click.ClickException(f"cannot open DATABASE_URL: {first}") from None
-
-
-pass_ctx = click.make_pass_decorator(Context)
 
 
 @click.group()
@@ -74,19 +41,10 @@ def db_upgrade(ctx: Context) -> None:
         click.echo(f"schema at revision {current_revision(conn)}")
 
 
-_COMMAND_MODULES = ("bot.cli_data", "bot.cli_seed", "bot.cli_serve", "bot.cli_demo", "bot.cli_jobs", "bot.cli_budget")
-
-
-def _register() -> None:
-    # Each feature keeps its commands in its own module; the root only lists them.
-    import importlib
-
-    for name in _COMMAND_MODULES:
-        for command in importlib.import_module(name).COMMANDS:
-            main.add_command(command)
-
-
-_register()
+# Each feature keeps its commands in its own module; the root only lists them.
+for _module in (cli_data, cli_seed, cli_serve, cli_demo, cli_jobs, cli_budget):
+    for _command in _module.COMMANDS:
+        main.add_command(_command)
 
 
 if __name__ == "__main__":

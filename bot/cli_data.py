@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from bot.cli import Context, pass_ctx
+from bot.cli_context import Context, pass_ctx
 
 KIND_CHOICES = ["orders", "traffic", "ad-spend", "ad_spend", "inventory", "reviews", "experiments"]
 

@@ -26,7 +26,7 @@ from typing import Any
 
 import click
 
-from bot.cli import Context, pass_ctx
+from bot.cli_context import Context, pass_ctx
 
 log = logging.getLogger(__name__)
 
@@ -146,16 +146,6 @@ def _seed(deps: Any) -> None:
     click.echo("  " + ", ".join(f"{name} {n:,}" for name, n in counts.items()))
 
 
-def _subcommand(group: str, name: str) -> click.Command | None:
-    """`ecombot GROUP NAME` if the feature providing it has landed, else None."""
-    from bot.cli import main
-
-    found = main.commands.get(group)
-    if isinstance(found, click.Group):
-        return found.commands.get(name)
-    return None
-
-
 def _invoke(command: click.Command, args: list[str], ctx: Context) -> bool:
     """Run a CLI command in-process with the sandbox settings; False (and a line) if it failed."""
     try:
@@ -176,12 +166,7 @@ def budget_total(month_spend: Decimal) -> int:
 
 def _set_budget(deps: Any) -> None:
     """This month's budget, sized on the shop's ad spend and allocated like it (kept if already set)."""
-    try:
-        from metrics import budget
-    except ImportError:
-        click.echo("Budget: not in this build yet (skipped)")
-        return
-    from metrics import sales
+    from metrics import budget, sales
     from metrics.windows import parse_window
 
     today, now, settings = deps.today(), deps.now(), deps.settings
@@ -236,13 +221,11 @@ def _drain(app: Any) -> None:
 
 
 def _run_jobs(ctx: Context) -> None:
-    command = _subcommand("jobs", "run")
-    if command is None:
-        click.echo("Scheduled jobs: not in this build yet (channels start empty)")
-        return
+    from bot.cli_jobs import run_now
+
     for name in DEMO_JOBS:
         click.echo(f"Running job {name}…")
-        _invoke(command, [name], ctx)
+        _invoke(run_now, [name], ctx)
 
 
 def _keep_jobs_running(stack: ExitStack, deps: Any, sandbox: Any) -> None:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from bot.cli import Context, pass_ctx
+from bot.cli_context import Context, pass_ctx
 
 if TYPE_CHECKING:
     from jobs.kit.registry import Planned

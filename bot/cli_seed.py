@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 
 import click
 
-from bot.cli import Context, pass_ctx
+from bot.cli_context import Context, pass_ctx
 
 
 @click.command("seed-demo")

@@ -8,7 +8,7 @@ import threading
 
 import click
 
-from bot.cli import Context, pass_ctx
+from bot.cli_context import Context, pass_ctx
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,6 @@ from slack_bolt import Ack, App, Respond
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
 
-from bot.cli import main as _cli  # noqa: F401 - the command modules are imported by bot.cli, first
 from bot.cli_demo import allocations, budget_total
 from bot.sandbox.team import APPROVALS, FINANCE_HEAD, OPS_HEAD, OUTSIDER, REPORTS, REQUESTER, SLACKBOT_ID
 from bot.sandbox.web import Sandbox
