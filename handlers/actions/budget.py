@@ -21,6 +21,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from handlers import approvers
+from handlers.delivery import UNPACED, DeliveryError, Poster, send
 from handlers.views import budget as view
 from handlers.views import fmt
 from handlers.views.message import Message
@@ -120,11 +121,12 @@ def publish(deps: Deps, client: WebClient, request: Request) -> Request:
     channel = deps.settings.approvals_channel
     assert channel, "checked before the request was created"
     card = card_message(deps, request)
-    posted = client.chat_postMessage(channel=channel, text=card.text, blocks=card.blocks)
-    budget.set_card(deps.engine, request.id, channel=str(posted["channel"]), ts=str(posted["ts"]))
+    ts = send(Poster(client, pacer=UNPACED), card, channel=channel)
+    assert ts is not None, "without a respond, send() posts or raises"
+    budget.set_card(deps.engine, request.id, channel=channel, ts=ts)
     if request.alert_channel and request.alert_ts:
         try:
-            link = client.chat_getPermalink(channel=str(posted["channel"]), message_ts=str(posted["ts"]))
+            link = client.chat_getPermalink(channel=channel, message_ts=ts)
             client.chat_postMessage(channel=request.alert_channel, thread_ts=request.alert_ts,
                                     text=f"{card.text} — {link['permalink']}")
         except SlackApiError as exc:
@@ -422,7 +424,7 @@ def post_new(deps: Deps, client: WebClient, request: Request, created: bool) -> 
         return confirm(deps, request, created)
     try:
         publish(deps, client, request)
-    except SlackApiError:
+    except (SlackApiError, DeliveryError):
         eid = error_id()
         log.exception("budget card for request %s not posted", request.id, extra={"error_id": eid})
         return t("budget.note.failed", deps.locale, error_id=eid)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -25,27 +24,12 @@ from slack_sdk.models.blocks import (
 from handlers.views import fmt
 from handlers.views.blocks import Block, actions_block, button, context_block, header_block, section_block
 from handlers.views.limits import MAX_BLOCKS, SECTION_TEXT, clip
+from handlers.views.message import Message
 from handlers.views.texts import t
 from metrics.inventory import CRITICAL, DEAD, OVERSTOCK, WARNING, StockItem
 
 ACK, SNOOZE, RESUME, KEEP, BUDGET = "alert_ack", "alert_snooze", "roi_resume", "roi_keep_paused", "budget_request_open"
 RESOLVE = "alert_resolve"
-
-
-@dataclass(frozen=True)
-class AlertMessage:
-    text: str  # notification fallback
-    blocks: list[Block]
-
-
-
-
-
-
-
-
-
-
 
 
 def actions_for(key: str, buttons: Sequence[ButtonElement]) -> Block:
@@ -116,7 +100,7 @@ def _alert_rows(items: Sequence[tuple[str, StockItem]], locale: str, room: int) 
 
 def stock_message(
     items: Sequence[tuple[str, StockItem]], *, day: date, locale: str, footer: str | None
-) -> AlertMessage:
+) -> Message:
     """One grouped message per scan: critical, then low, then overstock; a line and two buttons each."""
     counts = {s: sum(1 for _, it in items if _group(it.status) == s) for s in (CRITICAL, WARNING, OVERSTOCK)}
     head = [header_block(t("stock.title", locale, date=day.isoformat())),
@@ -129,19 +113,19 @@ def stock_message(
         rest = ", ".join(f"`{it.sku}`" for _, it in items[shown:])
         rows.append(section_block(t("stock.more", locale, n=len(items) - shown) + "\n" + rest))
     text = t("stock.text", locale, critical=counts[CRITICAL], warning=counts[WARNING], overstock=counts[OVERSTOCK])
-    return AlertMessage(text, head + rows + tail)
+    return Message(text, head + rows + tail)
 
 
-def stock_repeat(items: Sequence[tuple[str, StockItem]], *, locale: str) -> AlertMessage:
+def stock_repeat(items: Sequence[tuple[str, StockItem]], *, locale: str) -> Message:
     """A thread reply under the original message: alerts whose snooze ended and still fire."""
     rows, shown = _alert_rows(items, locale, MAX_BLOCKS - 2)
     blocks = [section_block(t("stock.repeat", locale)), *rows]
     text = t("stock.repeat", locale) + " " + ", ".join(it.sku for _, it in items[:shown])
-    return AlertMessage(text, blocks)
+    return Message(text, blocks)
 
 
-def note(text: str) -> AlertMessage:
-    return AlertMessage(text, [section_block(text)])
+def note(text: str) -> Message:
+    return Message(text, [section_block(text)])
 
 
 # -- ROI floor ---------------------------------------------------------------------------------------------
@@ -162,7 +146,7 @@ def roi_alert(
     webhook: str | None,
     locale: str,
     footer: str | None,
-) -> AlertMessage:
+) -> Message:
     basis = t("roi.basis.attributed" if attributed else "roi.basis.channel", locale)
     lines = [t("roi_guard.body", locale, channel=channel_name, days=days, roi=fmt.roi(roi), floor=fmt.roi(floor),
                spend=fmt.money(spend), gmv=fmt.money(gmv), basis=basis)]
@@ -184,18 +168,18 @@ def roi_alert(
     if footer:
         blocks.append(context_block(footer))
     text = t("roi_guard.text", locale, channel=channel_name, roi=fmt.roi(roi), floor=fmt.roi(floor))
-    return AlertMessage(text, blocks)
+    return Message(text, blocks)
 
 
 # -- campaign ----------------------------------------------------------------------------------------------
 
 
 def campaign_alert(*, key: str, title: str, lines: Sequence[str], text: str, footer: str | None,
-                   locale: str) -> AlertMessage:
+                   locale: str) -> Message:
     # from alert to money in one thread: the request form opens with the finding as its reason
     budget_value = json.dumps({"reason": f"{title}: {lines[0]}"[:280] if lines else title}, ensure_ascii=False)
     budget = button(BUDGET, t("alert.btn.budget", locale), budget_value)
     blocks = [header_block(title), section_block("\n".join(lines), f"alert:{key}"), ack_snooze(key, locale, [budget])]
     if footer:
         blocks.append(context_block(footer))
-    return AlertMessage(text, blocks)
+    return Message(text, blocks)

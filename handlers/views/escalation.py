@@ -13,9 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from handlers.views import fmt
-from handlers.views.alerts import ACK, SNOOZE, AlertMessage, actions_for, resolve_button
+from handlers.views.alerts import ACK, SNOOZE, actions_for, resolve_button
 from handlers.views.blocks import Block, button, context_block, header_block, section_block
 from handlers.views.limits import MAX_BLOCKS
+from handlers.views.message import Message
 from handlers.views.texts import t
 from metrics.escalation import Incident, Limits
 
@@ -96,7 +97,7 @@ def incident_message(
     limits: Limits,
     locale: str,
     footer: str | None = None,
-) -> AlertMessage:
+) -> Message:
     """The Level Ⅰ (crisis channel, group mentioned) or Level Ⅱ (ops channel) card."""
     level = incident.level
     call = (t("esc.call", locale, mention=mention, ack_by=deadlines.ack_by, respond_by=deadlines.respond_by,
@@ -114,11 +115,11 @@ def incident_message(
         blocks.append(context_block(footer))
     # the mention goes in the fallback text too: that is what the notification shows
     text = t("esc.text", locale, level=t(f"esc.level.{level}", locale), subject=subject_text, count=incident.count)
-    return AlertMessage(f"{mention} {text}".strip() if level == 1 else text, blocks)
+    return Message(f"{mention} {text}".strip() if level == 1 else text, blocks)
 
 
 def digest_message(items: Sequence[tuple[str, Incident, str]], *, locale: str,
-                   footer: str | None = None) -> AlertMessage:
+                   footer: str | None = None) -> Message:
     """Level Ⅲ: one message per scan for customer service; (key, incident, subject) each with buttons."""
     head = [header_block(t("esc.digest.title", locale, n=len(items))), context_block(t("esc.digest.reply", locale))]
     tail = [context_block(footer)] if footer else []
@@ -136,12 +137,12 @@ def digest_message(items: Sequence[tuple[str, Incident, str]], *, locale: str,
         shown += 1
     if shown < len(items):
         rows.append(section_block(", ".join(s for _, _, s in items[shown:])))
-    return AlertMessage(t("esc.digest.text", locale, n=len(items)), head + rows + tail)
+    return Message(t("esc.digest.text", locale, n=len(items)), head + rows + tail)
 
 
-def repeat_message(key: str, text: str, locale: str) -> AlertMessage:
+def repeat_message(key: str, text: str, locale: str) -> Message:
     """In the thread, after a snooze ran out: the incident's buttons again."""
-    return AlertMessage(text, [section_block(text), buttons(key, locale)])
+    return Message(text, [section_block(text), buttons(key, locale)])
 
 
 def grew_note(incident: Incident, new: int, locale: str) -> str:
@@ -149,9 +150,9 @@ def grew_note(incident: Incident, new: int, locale: str) -> str:
     return t("esc.grew", locale, new=new, count=incident.count, reach=_reach(incident, locale), sample=sample)
 
 
-def rca_message(key: str, text: str, locale: str) -> AlertMessage:
+def rca_message(key: str, text: str, locale: str) -> Message:
     """A thread note about the root-cause report, with the button that records it as filed."""
-    return AlertMessage(text, [section_block(text), actions_for(key, [button(RCA, t("esc.btn.rca", locale), key)])])
+    return Message(text, [section_block(text), actions_for(key, [button(RCA, t("esc.btn.rca", locale), key)])])
 
 
 def replace_block(blocks: Sequence[Block], block: Block) -> list[Block]:

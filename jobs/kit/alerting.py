@@ -12,9 +12,11 @@ import logging
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
+from handlers.delivery import send
 from handlers.views import alerts as views
 from handlers.views.blocks import Block
 from handlers.views.footer import data_footer
+from handlers.views.message import Message
 from handlers.views.texts import t
 from jobs.kit.context import JobContext, Outcome
 from metrics import alerts
@@ -41,9 +43,10 @@ def footer(ctx: JobContext, sources: tuple[str, ...]) -> str | None:
         return data_footer(data_as_of(conn), ctx.locale, sources)
 
 
-def post_alert(ctx: JobContext, channel: str, message: views.AlertMessage, *, thread_ts: str | None = None) -> str:
+def post_alert(ctx: JobContext, channel: str, message: Message, *, thread_ts: str | None = None) -> str:
     """Post and keep the body, so a click or a later run can edit it in place."""
-    ts = ctx.poster.post(channel, text=message.text, blocks=message.blocks, thread_ts=thread_ts)
+    ts = send(ctx.poster, message, channel=channel, thread_ts=thread_ts)
+    assert ts is not None, "without a respond, send() posts or raises"
     with ctx.deps.engine.begin() as conn:
         alerts.save_message(conn, channel=channel, ts=ts, text=message.text, blocks=message.blocks,
                             now_utc=ctx.now_utc)
