@@ -17,8 +17,6 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from handlers.views import alerts as views
-from handlers.views import fmt
-from handlers.views.texts import t
 from jobs.kit.alerting import footer, post_alert, require_channel, stale_guard
 from jobs.kit.context import JobContext, Outcome, utc_naive
 from metrics import alerts
@@ -85,38 +83,28 @@ def run(ctx: JobContext) -> Outcome:
         day_ago = timedelta(days=1)
         before = hourly_sales(conn, start_utc=utc_naive(start - day_ago), end_utc=utc_naive(end - day_ago))
     cur, prev = change.current, change.previous
-    findings = []
+    findings: list[views.Finding] = []
     uv_drop = drop(cur.uv, prev.uv)
     if uv_drop is not None and uv_drop > limits.uv_drop:
-        findings.append(("uv", uv_drop, fmt.integer(prev.uv), fmt.integer(cur.uv)))
+        findings.append(views.Finding("uv", uv_drop, prev.uv, cur.uv))
     cvr_drop = drop(cur.cvr, prev.cvr)
     if cvr_drop is not None and cvr_drop > limits.cvr_drop:
-        findings.append(("cvr", cvr_drop, fmt.pct(prev.cvr, 2), fmt.pct(cur.cvr, 2)))
+        findings.append(views.Finding("cvr", cvr_drop, prev.cvr, cur.cvr))
     if not findings:
-        return Outcome.empty(f"no anomaly on {day} (UV {fmt.pct(uv_drop)} / CVR {fmt.pct(cvr_drop)} down)")
+        return Outcome.empty(f"no anomaly on {day} (UV {uv_drop} / CVR {cvr_drop} down)")
     sent = 0
     for campaign in active:
         key = f"{KIND}:{campaign.name}:{day.isoformat()}"
         with ctx.deps.engine.connect() as conn:
             if alerts.decide(alerts.get(conn, key), "warning", now_utc=ctx.now_utc) is alerts.Decision.QUIET:
                 continue
-        lines = [t("campaign.body", locale, name=campaign.name, what=t(f"campaign.{what}", locale), drop=fmt.pct(d),
-                   before=b, now=n, day=day.isoformat()) for what, d, b, n in findings]
-        if change.leading_factor and change.contributions:
-            lines.append(t("campaign.driver", locale, driver=t(f"campaign.factor.{change.leading_factor}", locale),
-                           amount=fmt.money(change.contributions[change.leading_factor])))
-        lines.append(t("campaign.hours", locale, hours=f"{start:%H:%M}–{end:%H:%M}", orders=recent[0],
-                       buyers=recent[1], gmv=fmt.money(recent[2]), orders0=before[0], buyers0=before[1],
-                       gmv0=fmt.money(before[2])))
-        what = ", ".join(t(f"campaign.{w}", locale) for w, *_ in findings)
-        message = views.campaign_alert(
-            key=key, title=t("campaign.title", locale, name=campaign.name), lines=lines,
-            text=t("campaign.text", locale, name=campaign.name, what=what, drop=fmt.pct(findings[0][1])),
-            footer=footer(ctx, SOURCES), locale=locale)
+        anomaly = views.CampaignAnomaly(campaign=campaign.name, day=day, findings=tuple(findings), change=change,
+                                        hours=(start, end), recent=recent, day_before=before)
+        message = views.campaign_alert(key=key, anomaly=anomaly, footer=footer(ctx, SOURCES), locale=locale)
         ts = post_alert(ctx, channel, message)
         sent += 1
         with ctx.deps.engine.begin() as conn:
             alerts.raise_alert(conn, key=key, kind=KIND, severity="warning", channel=channel, ts=ts,
                                detail={"campaign": campaign.name, "day": day.isoformat(),
-                                       "findings": [w for w, *_ in findings]}, now_utc=ctx.now_utc)
+                                       "findings": [f.what for f in findings]}, now_utc=ctx.now_utc)
     return Outcome.posted(sent, f"{sent} campaign alert(s) for {day}") if sent else Outcome.empty("already alerted")

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import Decimal
 
 from slack_sdk.models.blocks import (
@@ -26,6 +27,7 @@ from handlers.views.blocks import Block, actions_block, button, context_block, h
 from handlers.views.limits import MAX_BLOCKS, SECTION_TEXT, clip
 from handlers.views.message import Message
 from handlers.views.texts import t
+from metrics.attribution import GmvChange
 from metrics.inventory import CRITICAL, DEAD, OVERSTOCK, WARNING, StockItem
 
 ACK, SNOOZE, RESUME, KEEP, BUDGET = "alert_ack", "alert_snooze", "roi_resume", "roi_keep_paused", "budget_request_open"
@@ -174,8 +176,45 @@ def roi_alert(
 # -- campaign ----------------------------------------------------------------------------------------------
 
 
-def campaign_alert(*, key: str, title: str, lines: Sequence[str], text: str, footer: str | None,
-                   locale: str) -> Message:
+@dataclass(frozen=True)
+class Finding:
+    what: str  # uv or cvr
+    drop: Decimal  # share of the day before
+    before: int | Decimal | None
+    now: int | Decimal | None
+
+
+@dataclass(frozen=True)
+class CampaignAnomaly:
+    campaign: str
+    day: date
+    findings: tuple[Finding, ...]
+    change: GmvChange
+    hours: tuple[datetime, datetime]  # the last 2 h, local
+    recent: tuple[int, int, Decimal]  # orders, buyers, GMV in those hours
+    day_before: tuple[int, int, Decimal]  # the same hours the day before
+
+
+def _figure(f: Finding, value: int | Decimal | None) -> str:
+    if f.what == "uv":
+        return fmt.integer(None if value is None else int(value))
+    return fmt.pct(None if value is None else Decimal(value), 2)
+
+
+def campaign_alert(*, key: str, anomaly: CampaignAnomaly, footer: str | None, locale: str) -> Message:
+    a, change = anomaly, anomaly.change
+    lines = [t("campaign.body", locale, name=a.campaign, what=t(f"campaign.{f.what}", locale), drop=fmt.pct(f.drop),
+               before=_figure(f, f.before), now=_figure(f, f.now), day=a.day.isoformat()) for f in a.findings]
+    if change.leading_factor and change.contributions:
+        lines.append(t("campaign.driver", locale, driver=t(f"campaign.factor.{change.leading_factor}", locale),
+                       amount=fmt.money(change.contributions[change.leading_factor])))
+    start, end = a.hours
+    lines.append(t("campaign.hours", locale, hours=f"{start:%H:%M}–{end:%H:%M}", orders=a.recent[0],
+                   buyers=a.recent[1], gmv=fmt.money(a.recent[2]), orders0=a.day_before[0], buyers0=a.day_before[1],
+                   gmv0=fmt.money(a.day_before[2])))
+    what = ", ".join(t(f"campaign.{f.what}", locale) for f in a.findings)
+    title = t("campaign.title", locale, name=a.campaign)
+    text = t("campaign.text", locale, name=a.campaign, what=what, drop=fmt.pct(a.findings[0].drop))
     # from alert to money in one thread: the request form opens with the finding as its reason
     budget_value = json.dumps({"reason": f"{title}: {lines[0]}"[:280] if lines else title}, ensure_ascii=False)
     budget = button(BUDGET, t("alert.btn.budget", locale), budget_value)
