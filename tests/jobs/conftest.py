@@ -31,8 +31,10 @@ from jobs.kit.runner import RunResult, run_job
 from metrics import schema
 from metrics.channels import ChannelRegistry
 from metrics.runtime import Deps
+from tests.metrics.fixtures import make_shop
 
 TZ = ZoneInfo("Asia/Shanghai")
+ROI_SHOP = make_shop()  # the shop of tests/metrics/fixtures.py, built once for every job test
 REPORTS, OPS, SUPPLY = "C0REPORTS", "C0OPS", "C0SUPPLY"
 CRISIS, CS, CRISIS_GROUP = "C0CRISIS", "C0CS", "S0CRISIS"
 APPROVER = "U0BOB"

@@ -3,28 +3,17 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 from bot.app import create_app
-from bot.sandbox import block_action
 from bot.server import HttpServer, wsgi_app
 from handlers.views import alerts as views
 from jobs.kit.context import utc_naive
 from metrics import alerts
+from tests.jobs.clicks import click, status_line
 from tests.jobs.conftest import APPROVER, OPS, SUPPLY, Bench
-from tests.jobs.test_roi_guard import SHOP
-from tests.jobs.test_stock_alerts import load
+from tests.jobs.conftest import ROI_SHOP as SHOP
+from tests.jobs.stock_shop import load
 from tests.metrics.fixtures import load_shop
-
-
-def click(bench: Bench, url: str, action: str, key: str, channel: str, ts: str, user: str) -> None:
-    status, _ = block_action(url, "secret", action, key, fake=bench.fake, user_id=user, channel_id=channel,
-                             message_ts=ts)
-    assert status == 200
-
-
-def status_line(bench: Bench, channel: str, ts: str, key: str) -> dict[str, Any]:
-    return next(b for b in bench.fake.message(channel, ts)["blocks"] if b.get("block_id") == f"act:{key}")
 
 
 def test_acknowledge_and_snooze_update_state_and_the_message(sqlite_bench: Bench, events_url: str) -> None:

@@ -10,7 +10,7 @@ from click.testing import CliRunner, Result
 from bot.cli import main
 from metrics import job_runs as runlog
 from tests.jobs.conftest import OPS, SUPPLY, TZ, Bench
-from tests.jobs.test_stock_alerts import load
+from tests.jobs.stock_shop import load
 
 
 def invoke(bench: Bench, *args: str, **env: str) -> Result:

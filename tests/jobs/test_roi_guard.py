@@ -16,10 +16,10 @@ from handlers.views import alerts as views
 from jobs import roi_guard
 from jobs.kit.context import utc_naive
 from metrics import alerts
-from tests.jobs.conftest import OPS, Bench
-from tests.metrics.fixtures import Shop, load_shop, make_shop
+from tests.jobs.conftest import OPS, ROI_SHOP, Bench
+from tests.metrics.fixtures import Shop, load_shop
 
-SHOP = make_shop()
+SHOP = ROI_SHOP
 NAMES = {"douyin": "Douyin", "tmall": "Tmall", "jd": "JD"}
 
 

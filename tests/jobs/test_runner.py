@@ -13,7 +13,7 @@ from jobs.kit.context import utc_naive
 from metrics import job_runs as runlog
 from metrics.schema_jobs import job_runs
 from tests.jobs.conftest import OPS, REPORTS, SUPPLY, TZ, Bench
-from tests.jobs.test_stock_alerts import load
+from tests.jobs.stock_shop import load
 from tests.metrics.fixtures import load_shop, make_shop
 
 

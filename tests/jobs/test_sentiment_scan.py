@@ -19,8 +19,8 @@ from handlers.views import escalation as views
 from metrics import alerts, schema, sentiment
 from metrics.db import upsert
 from metrics.escalation import Limits
+from tests.jobs.clicks import click, status_line
 from tests.jobs.conftest import APPROVER, CRISIS, CRISIS_GROUP, CS, OPS, TZ, Bench
-from tests.jobs.test_alert_buttons import click, status_line
 
 NOW = datetime(2026, 11, 21, 9, 0, tzinfo=TZ)
 COMPLAINT = "质量太差了，做工粗糙，用了一周就坏了"  # topic: quality
