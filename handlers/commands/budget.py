@@ -17,7 +17,8 @@ from decimal import Decimal
 
 from slack_sdk import WebClient
 
-from handlers.actions import budget as flow
+from handlers.actions import budget_flow as flow
+from handlers.actions.budget_modal import form
 from handlers.commands.kit import Answer, CommandSpec, Ephemeral, HelpRow, Invocation, UsageError
 from handlers.views import budget as view
 from handlers.views.message import Message
@@ -91,7 +92,7 @@ def answer(deps: Deps, parsed: Parsed, inv: Invocation, client: WebClient) -> An
         if not deps.settings.approvals_channel:
             raise BudgetError("no_approvals_channel", "APPROVALS_CHANNEL is not configured")
         client.views_open(trigger_id=inv.trigger_id,
-                          view=view.request_modal(flow.form(deps, metadata={"origin": inv.channel_id}), locale))
+                          view=view.request_modal(form(deps, metadata={"origin": inv.channel_id}), locale))
         return None
     assert parsed.channel is not None and parsed.amount is not None
     new = NewRequest(month=month, channel=parsed.channel, amount=parsed.amount, reason=parsed.reason,

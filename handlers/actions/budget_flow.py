@@ -1,0 +1,185 @@
+"""The budget feature's Slack side: who is who, the approval card posted and edited, the requester told.
+
+    request, created = create(deps, new)            # validated and stored (BudgetError)
+    text = post_new(deps, client, request, created)  # the card in APPROVALS_CHANNEL; what to tell the requester
+    after_decision(deps, client, decision, user=u)   # card edited in place, requester DMed
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from handlers import approvers
+from handlers.delivery import UNPACED, DeliveryError, Poster, error_id, send
+from handlers.views import budget as view
+from handlers.views import fmt
+from handlers.views.message import Message
+from handlers.views.texts import t
+from metrics import budget, sales
+from metrics.budget import BudgetError, Decision, NewRequest, Request
+from metrics.channels import UnknownChannel
+from metrics.runtime import Deps
+from metrics.windows import parse_window
+
+log = logging.getLogger(__name__)
+
+Json = dict[str, Any]
+
+
+# -- who is who ----------------------------------------------------------------------------------------------
+
+
+def roles_of(deps: Deps, client: WebClient, user: str) -> frozenset[str]:
+    return approvers.roles_of(deps.settings, client, user)
+
+
+def channel_name(deps: Deps, slug: str) -> str:
+    try:
+        return deps.registry.get(slug).display(deps.locale)
+    except UnknownChannel:
+        return slug
+
+
+def channel_roi(deps: Deps, slug: str) -> Decimal | None:
+    """The channel's ROI over the ROI-guard window (trailing whole days), computed now."""
+    window = parse_window(f"{deps.settings.roi_guard_days}d", today=deps.today())
+    with deps.engine.connect() as conn:
+        return sales.roi(conn, window=window, channel=slug).roi
+
+
+def budget_error_text(deps: Deps, exc: BudgetError) -> str:
+    params = {k: fmt.money(v) if isinstance(v, Decimal) else v for k, v in exc.params.items()}
+    try:
+        return t(f"budget.err.{exc.code}", deps.locale, **params)
+    except KeyError:
+        return str(exc)
+
+
+# -- Slack side effects -------------------------------------------------------------------------------------------
+
+
+def card_message(deps: Deps, request: Request, *, roi_now: Decimal | None = None,
+                 roi_now_at: datetime | None = None) -> Message:
+    pool_left = budget.pool_left(deps.engine, request.month) if request.status == budget.RELEASED else None
+    ctx = view.CardContext(channel_name=channel_name(deps, request.channel), locale=deps.locale,
+                           tz=deps.settings.tz, roi_days=deps.settings.roi_guard_days, pool_left=pool_left,
+                           roi_now=roi_now, roi_now_at=roi_now_at)
+    return view.card(request, ctx)
+
+
+def update_card(deps: Deps, client: WebClient, request: Request, **roi: Any) -> None:
+    """Edit the card in place (chat.update); a card that cannot be edited is logged, not fatal."""
+    if not (request.card_channel and request.card_ts):
+        return
+    card = card_message(deps, request, **roi)
+    try:
+        client.chat_update(channel=request.card_channel, ts=request.card_ts, text=card.text, blocks=card.blocks)
+    except SlackApiError as exc:
+        log.warning("budget card %s not updated: %s", request.id, exc.response.get("error"))
+
+
+def direct_message(client: WebClient, user: str, text: str) -> None:
+    try:
+        dm = client.conversations_open(users=user)
+        client.chat_postMessage(channel=dm["channel"]["id"], text=text)
+    except SlackApiError as exc:
+        log.warning("cannot DM %s: %s", user, exc.response.get("error"))
+
+
+def tell(client: WebClient, *, user: str, channel: str | None, text: str) -> None:
+    """An ephemeral line for `user` in `channel`, or a DM when there is no channel or the bot can't post there."""
+    if channel and not channel.startswith("D"):
+        try:
+            client.chat_postEphemeral(channel=channel, user=user, text=text)
+            return
+        except SlackApiError as exc:
+            log.info("ephemeral in %s failed (%s), sending a DM", channel, exc.response.get("error"))
+    direct_message(client, user, text)
+
+
+def publish(deps: Deps, client: WebClient, request: Request) -> Request:
+    """Post the approval card to APPROVALS_CHANNEL, remember where it is, and point the alert's thread at it."""
+    channel = deps.settings.approvals_channel
+    assert channel, "checked before the request was created"
+    card = card_message(deps, request)
+    ts = send(Poster(client, pacer=UNPACED), card, channel=channel)
+    assert ts is not None, "without a respond, send() posts or raises"
+    budget.set_card(deps.engine, request.id, channel=channel, ts=ts)
+    if request.alert_channel and request.alert_ts:
+        try:
+            link = client.chat_getPermalink(channel=channel, message_ts=ts)
+            client.chat_postMessage(channel=request.alert_channel, thread_ts=request.alert_ts,
+                                    text=f"{card.text} — {link['permalink']}")
+        except SlackApiError as exc:
+            log.info("alert thread not told about request %s: %s", request.id, exc.response.get("error"))
+    got = budget.load_request(deps.engine, request.id)
+    return got or request
+
+
+def alert_link(client: WebClient, channel: str | None, ts: str | None) -> str | None:
+    if not (channel and ts):
+        return None
+    try:
+        return str(client.chat_getPermalink(channel=channel, message_ts=ts)["permalink"])
+    except SlackApiError:
+        return None
+
+
+def confirm(deps: Deps, request: Request, created: bool) -> str:
+    if not created:
+        return t("budget.confirm_again", deps.locale, id=request.id)
+    return t("budget.confirm", deps.locale, id=request.id, amount=fmt.money(request.amount),
+             channel=channel_name(deps, request.channel), approvals=deps.settings.approvals_channel or "")
+
+
+def create(deps: Deps, new: NewRequest) -> tuple[Request, bool]:
+    """Validate and store (raises BudgetError); the card is `publish`ed after the ack."""
+    if not deps.settings.approvals_channel:
+        raise BudgetError("no_approvals_channel", "APPROVALS_CHANNEL is not configured")
+    return budget.create_request(
+        deps.engine, new, known=deps.registry.slugs, now=deps.now(),
+        ttl=timedelta(hours=deps.settings.budget_request_ttl_hours))
+
+
+def after_decision(deps: Deps, client: WebClient, decision: Decision, *, user: str,
+                   roi_now: Decimal | None = None, roi_now_at: datetime | None = None) -> None:
+    """A change shows on the card and reaches the requester; nothing changed means nothing is sent."""
+    request = decision.request
+    if request is None or not decision.changed:
+        return
+    update_card(deps, client, request, roi_now=roi_now, roi_now_at=roi_now_at)
+    pool_left = budget.pool_left(deps.engine, request.month)
+    text = view.dm(decision, channel_name=channel_name(deps, request.channel), locale=deps.locale, user=user,
+                   pool_left=pool_left)
+    if text:
+        direct_message(client, request.requester, text)
+
+
+def post_new(deps: Deps, client: WebClient, request: Request, created: bool) -> str:
+    """Post the card of a request just created (not of a retry); what to tell the requester."""
+    if not created:
+        return confirm(deps, request, created)
+    try:
+        publish(deps, client, request)
+    except (SlackApiError, DeliveryError):
+        eid = error_id()
+        log.exception("budget card for request %s not posted", request.id, extra={"error_id": eid})
+        return t("budget.note.failed", deps.locale, error_id=eid)
+    return confirm(deps, request, created)
+
+
+def deliver(deps: Deps, client: WebClient, request: Request, created: bool, *, user: str,
+            respond: Callable[..., Any] | None = None) -> None:
+    """Post the card of a new request and confirm to the requester (respond, or ephemeral where they asked)."""
+    text = post_new(deps, client, request, created)
+    if respond is not None:
+        respond(text=text, response_type="ephemeral")
+    else:
+        tell(client, user=user, channel=request.origin_channel, text=text)
