@@ -110,7 +110,3 @@ def _date(text: str, raw: str) -> date:
         return date.fromisoformat(text.strip())
     except ValueError:
         raise WindowError(raw, f"`{text}` is not a calendar date") from None
-
-
-def local_today(tz: ZoneInfo, now: datetime | None = None) -> date:
-    return (now or datetime.now(tz)).astimezone(tz).date()
