@@ -2,7 +2,7 @@
 
     with write_tx(engine) as conn:                   # BEGIN IMMEDIATE on SQLite, BEGIN elsewhere
         conn.execute(...)                            # committed on exit, rolled back on an error
-    result = retrying(lambda conn: work(conn), engine)   # write_tx again after a deadlock or busy DB
+    result = retrying(work, engine)      # work(conn) in a write_tx; run again after a deadlock or a busy DB
 """
 
 from __future__ import annotations
