@@ -20,10 +20,9 @@ from handlers.views import alerts as views
 from handlers.views import fmt
 from handlers.views.texts import t
 from jobs.alerting import footer, post_alert, require_channel, stale_guard
-from jobs.context import JobContext, Outcome
+from jobs.context import JobContext, Outcome, utc_naive
 from metrics import alerts
 from metrics.attribution import gmv_change
-from metrics.clock import utc_naive
 from metrics.freshness import data_as_of
 from metrics.sales import hourly_sales
 from metrics.settings import Settings

@@ -13,12 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from handlers.views import texts
-from jobs.context import JobContext, Outcome
+from jobs.context import JobContext, Outcome, utc_naive
 from jobs.delivery import Poster
 from jobs.registry import Planned
 from metrics import job_runs as runlog
 from metrics.alerts import prune_messages
-from metrics.clock import utc_naive
 from metrics.runtime import Deps
 
 log = logging.getLogger(__name__)

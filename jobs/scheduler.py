@@ -17,11 +17,11 @@ from datetime import datetime, timedelta
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
 
+from jobs.context import utc_naive
 from jobs.delivery import Poster
 from jobs.registry import Planned
 from jobs.runner import RunResult, run_job
 from metrics import job_runs as runlog
-from metrics.clock import utc_naive
 from metrics.runtime import Deps
 
 log = logging.getLogger(__name__)

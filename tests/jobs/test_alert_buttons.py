@@ -7,8 +7,8 @@ from typing import Any
 
 from bot.sandbox import block_action
 from handlers.views import alerts as views
+from jobs.context import utc_naive
 from metrics import alerts
-from metrics.clock import utc_naive
 from tests.jobs.conftest import APPROVER, OPS, SUPPLY, Bench
 from tests.jobs.test_roi_guard import SHOP
 from tests.jobs.test_stock_alerts import load

@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import insert
 
 from handlers.views import charts
+from jobs.context import utc_naive
 from jobs.delivery import Pacer
 from metrics import job_runs as runlog
-from metrics.clock import utc_naive
 from metrics.schema_jobs import job_runs
 from tests.jobs.conftest import OPS, REPORTS, SUPPLY, TZ, Bench
 from tests.jobs.test_stock_alerts import load

@@ -9,11 +9,11 @@ import pytest
 import time_machine
 
 from bot.config import ConfigError, load_settings
+from jobs.context import utc_naive
 from jobs.registry import JOBS, ScheduleError, build_plan, crontab_dow
 from jobs.scheduler import JobScheduler, latest_slot
 from metrics import job_runs as runlog
 from metrics.channels import ChannelRegistry
-from metrics.clock import utc_naive
 from metrics.runtime import Deps
 from tests.jobs.conftest import TZ, Bench
 

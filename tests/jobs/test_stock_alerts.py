@@ -10,8 +10,8 @@ from typing import cast
 from sqlalchemy import Engine, update
 
 from handlers.views import alerts as views
+from jobs.context import utc_naive
 from metrics import alerts, schema
-from metrics.clock import utc_naive
 from metrics.db import upsert
 from metrics.rollup import refresh_daily_sales
 from tests.jobs.conftest import SUPPLY, Bench
