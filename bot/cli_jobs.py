@@ -91,9 +91,10 @@ def run_now(ctx: Context, name: str) -> None:
 
 def _set_paused(ctx: Context, name: str, paused: bool) -> None:
     from metrics import job_runs as runlog
+    from metrics.clock import utc_naive
 
     _known(ctx, name)
-    runlog.set_paused(ctx.engine, name, paused, by=getpass.getuser(), now_utc=datetime.now(UTC).replace(tzinfo=None))
+    runlog.set_paused(ctx.engine, name, paused, by=getpass.getuser(), now_utc=utc_naive(datetime.now(UTC)))
     click.echo(f"{name} {'paused: scheduled runs are skipped' if paused else 'resumed'} (every replica)")
 
 

@@ -1,7 +1,7 @@
 """Transports: HTTP (waitress, a production WSGI server) or Socket Mode.
 
-    serve_http(app, deps, port=3000)     # POST /slack/events, GET /healthz, POST /ingest/reviews
-    serve_socket_mode(app, deps)         # when SLACK_APP_TOKEN is set
+    http = HttpServer(wsgi_app(app, deps), port=3000).start()   # POST /slack/events, GET /healthz, POST /ingest/reviews
+    socket_mode_handler(app, deps).connect()                     # Socket Mode, when SLACK_APP_TOKEN is set
 """
 
 from __future__ import annotations

@@ -18,9 +18,10 @@ from decimal import Decimal
 
 from handlers.views import alerts as views
 from jobs.kit.alerting import footer, post_alert, require_channel, stale_guard
-from jobs.kit.context import JobContext, Outcome, utc_naive
+from jobs.kit.context import JobContext, Outcome
 from metrics import alerts
 from metrics.attribution import gmv_change
+from metrics.clock import utc_naive
 from metrics.freshness import data_as_of
 from metrics.sales import hourly_sales
 from metrics.settings import Settings

@@ -1,36 +1,14 @@
-"""Money is Decimal at the edges and integer cents (分) in the database."""
+"""Money is Decimal at the edges and integer cents (分) in the database.
+
+    to_cents(Decimal("19.90"))     # 1990;  from_cents(1990) → Decimal("19.90")
+    ratio(gmv, spend)              # Decimal to 4 places, or None when spend is zero
+"""
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
 CENT = Decimal("0.01")
-
-
-class MoneyError(ValueError):
-    pass
-
-
-def parse_money(raw: object) -> Decimal:
-    """'1,234.50' / '¥99' / 12.3 → Decimal; more than 2 decimals, negatives and junk are refused."""
-    if isinstance(raw, Decimal):
-        value = raw
-    else:
-        text = str(raw).strip().replace(",", "").replace("¥", "").replace("￥", "")
-        if text == "":
-            raise MoneyError("empty amount")
-        try:
-            # float input goes through repr so 0.1 stays 0.1, not 0.1000000000000000055…
-            value = Decimal(text)
-        except InvalidOperation:
-            raise MoneyError(f"{raw!r} is not an amount") from None
-    if not value.is_finite():
-        raise MoneyError(f"{raw!r} is not an amount")
-    if value != value.quantize(CENT):
-        raise MoneyError(f"{raw!r} has more than 2 decimal places")
-    if value < 0:
-        raise MoneyError(f"{raw!r} is negative")
-    return value.quantize(CENT)
 
 
 def to_cents(value: Decimal) -> int:

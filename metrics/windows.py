@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from metrics.clock import utc_naive
+
 GRAMMAR = (
     "today, yesterday, Nd (7d, 14d, 30d, 90d: N whole days ending yesterday), wtd, mtd, "
     "last-week, last-month, YYYY-MM-DD..YYYY-MM-DD, or one YYYY-MM-DD"
@@ -50,9 +52,9 @@ class Window:
 
     def utc_bounds(self, tz: ZoneInfo) -> tuple[datetime, datetime]:
         """[start, end) as naive UTC datetimes, for timestamp columns."""
-        lo = datetime.combine(self.start, time(), tz).astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
-        hi_local = datetime.combine(self.end + timedelta(days=1), time(), tz)
-        return lo, hi_local.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
+        lo = datetime.combine(self.start, time(), tz)
+        hi = datetime.combine(self.end + timedelta(days=1), time(), tz)
+        return utc_naive(lo), utc_naive(hi)
 
     def __str__(self) -> str:
         if self.start == self.end:
@@ -108,7 +110,3 @@ def _date(text: str, raw: str) -> date:
         return date.fromisoformat(text.strip())
     except ValueError:
         raise WindowError(raw, f"`{text}` is not a calendar date") from None
-
-
-def local_today(tz: ZoneInfo, now: datetime | None = None) -> date:
-    return (now or datetime.now(tz)).astimezone(tz).date()

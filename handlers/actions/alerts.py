@@ -20,6 +20,7 @@ from handlers.views import alerts as views
 from handlers.views.escalation import RCA
 from handlers.views.texts import t
 from metrics import alerts, escalation
+from metrics.clock import utc_naive
 from metrics.runtime import Deps
 
 log = logging.getLogger(__name__)
@@ -65,7 +66,7 @@ def handle_click(deps: Deps, action_id: str, body: dict[str, Any], client: WebCl
         respond(response_type="ephemeral", replace_original=False, text=t("alert.not_allowed", locale))
         return
     now = deps.now()
-    now_utc = now.astimezone(UTC).replace(tzinfo=None)
+    now_utc = utc_naive(now)
     with deps.engine.begin() as conn:
         alert = _transition(action_id)(conn, key, user, now_utc)
         current = alert or alerts.get(conn, key)

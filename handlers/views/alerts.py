@@ -1,6 +1,6 @@
 """Alert messages: stock, ROI floor, campaign anomalies, stale data — figures in, Block Kit out. Pure.
 
-    msg = stock_message(lines, counts=(2, 1, 0), day=today, locale="en", footer=footer)
+    msg = stock_message([("stock:SKU1", item)], day=today, locale="en", footer=footer)
     blocks = with_status(msg.blocks, "stock:SKU1", t("alert.ack", "en", user="U1", when="10:02"))
 
 Every alert in a message owns two blocks: `alert:<key>` (what is wrong) and `act:<key>` (its buttons,

@@ -41,7 +41,6 @@ DECISION_BLOCK = "budget_decision"
 AMOUNT, CHANNEL, REASON = "amount", "channel", "reason"  # block ids of the request modal
 INPUT = "value"  # action id of every modal input
 PRIVATE_METADATA = 3000
-INPUT_VALUE = 3000
 LOG_LINES = 40
 
 Json = dict[str, Any]

@@ -8,15 +8,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from handlers.delivery import Poster
+from metrics.clock import utc_naive
 from metrics.runtime import Deps
-
-
-def utc_naive(moment: datetime) -> datetime:
-    """Aware → naive UTC, the form of every timestamp column."""
-    return moment.astimezone(UTC).replace(tzinfo=None)
 
 
 @dataclass(frozen=True)

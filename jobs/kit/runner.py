@@ -14,10 +14,11 @@ from datetime import datetime
 
 from handlers.delivery import Poster
 from handlers.views import texts
-from jobs.kit.context import JobContext, Outcome, utc_naive
+from jobs.kit.context import JobContext, Outcome
 from jobs.kit.registry import Planned
 from metrics import job_runs as runlog
 from metrics.alerts import prune_messages
+from metrics.clock import utc_naive
 from metrics.runtime import Deps
 
 log = logging.getLogger(__name__)

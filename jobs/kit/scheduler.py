@@ -18,10 +18,10 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
 
 from handlers.delivery import Poster
-from jobs.kit.context import utc_naive
 from jobs.kit.registry import Planned
 from jobs.kit.runner import RunResult, run_job
 from metrics import job_runs as runlog
+from metrics.clock import utc_naive
 from metrics.runtime import Deps
 
 log = logging.getLogger(__name__)

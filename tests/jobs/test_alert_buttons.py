@@ -7,8 +7,8 @@ from datetime import timedelta
 from bot.app import create_app
 from bot.server import HttpServer, wsgi_app
 from handlers.views import alerts as views
-from jobs.kit.context import utc_naive
 from metrics import alerts
+from metrics.clock import utc_naive
 from tests.jobs.clicks import click, status_line
 from tests.jobs.conftest import APPROVER, OPS, SUPPLY, Bench
 from tests.jobs.conftest import ROI_SHOP as SHOP

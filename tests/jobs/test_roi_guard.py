@@ -14,8 +14,8 @@ import pytest
 
 from handlers.views import alerts as views
 from jobs import roi_guard
-from jobs.kit.context import utc_naive
 from metrics import alerts
+from metrics.clock import utc_naive
 from tests.jobs.conftest import OPS, ROI_SHOP, Bench
 from tests.metrics.fixtures import Shop, load_shop
 

@@ -9,8 +9,8 @@ from sqlalchemy import insert
 
 from handlers.delivery import Pacer
 from handlers.views import charts
-from jobs.kit.context import utc_naive
 from metrics import job_runs as runlog
+from metrics.clock import utc_naive
 from metrics.schema_jobs import job_runs
 from tests.jobs.conftest import OPS, REPORTS, SUPPLY, TZ, Bench
 from tests.jobs.stock_shop import load

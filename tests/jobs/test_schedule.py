@@ -10,11 +10,11 @@ import time_machine
 
 from bot.config import ConfigError, load_settings
 from jobs import JOBS
-from jobs.kit.context import utc_naive
 from jobs.kit.registry import ScheduleError, build_plan, crontab_dow
 from jobs.kit.scheduler import JobScheduler, latest_slot
 from metrics import job_runs as runlog
 from metrics.channels import ChannelRegistry
+from metrics.clock import utc_naive
 from metrics.runtime import Deps
 from tests.jobs.conftest import TZ, Bench
 

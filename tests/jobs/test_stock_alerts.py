@@ -7,8 +7,8 @@ import math
 from sqlalchemy import Engine, update
 
 from handlers.views import alerts as views
-from jobs.kit.context import utc_naive
 from metrics import alerts, schema
+from metrics.clock import utc_naive
 from tests.jobs.conftest import SUPPLY, Bench
 from tests.jobs.stock_shop import ABC, FACTOR, SKUS, Sku, load
 

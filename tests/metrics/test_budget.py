@@ -1,4 +1,4 @@
-"""Budget rules and transactions (metrics/budget.py) on every backend, and the two-process race.
+"""Budget rules and transactions (metrics/budget/) on every backend, and the two-process race.
 
 Expected amounts are worked out here in integer cents, not with the functions under test.
 """

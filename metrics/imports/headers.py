@@ -1,0 +1,70 @@
+"""Header mapping: the names platforms' exports give their columns → the canonical column names.
+
+    aliases = load_aliases(Path("my_aliases.toml"))     # kind → {normalised header → column}
+    map_headers(kind, ["订单号", "实付金额"], aliases["orders"])   # {"order_id": "订单号", …}
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from metrics.imports.kinds import KINDS, Kind
+from metrics.imports.results import ImportFailure, Problem
+
+# shipped next to this module; a deployment adds its own file with HEADER_ALIASES_FILE
+_ALIASES_FILE = Path(__file__).with_name("header_aliases.toml")
+
+
+def norm_header(text: object) -> str:
+    h = str(text or "").strip().lstrip("\ufeff").lower().replace("（", "(").replace("）", ")")
+    h = re.sub(r"\((元|天|件|个|人|次|%|cny|rmb)\)$", "", h)
+    return re.sub(r"[\s\-]+", "_", h.strip())
+
+
+def load_aliases(extra: Path | None = None) -> dict[str, dict[str, str]]:
+    """kind → {normalised header → canonical column}, shipped aliases plus HEADER_ALIASES_FILE."""
+    out: dict[str, dict[str, str]] = {k: {} for k in KINDS}
+    sources = [_ALIASES_FILE] + ([Path(extra)] if extra else [])
+    for path in sources:
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise ImportFailure(str(path), [Problem(None, None, f"cannot read the header alias file: {exc}")]) from None
+        common = data.get("common", {})
+        for kind in KINDS:
+            for section in (common, data.get(kind, {})):
+                for canonical, names in section.items():
+                    for name in [names] if isinstance(names, str) else names:
+                        out[kind][norm_header(name)] = canonical
+    return out
+
+
+def map_headers(kind: Kind, headers: Sequence[object], aliases: Mapping[str, str]) -> dict[str, str]:
+    """canonical column → the header as written in the file; unknown columns are ignored."""
+    names = {c.name for c in kind.cols}
+    found: dict[str, str] = {}
+    for raw in headers:
+        norm = norm_header(raw)
+        canonical = norm if norm in names else aliases.get(norm)
+        if canonical is None or canonical not in names:
+            continue
+        if canonical in found:
+            raise ImportFailure("", [Problem(1, str(raw), f"maps to {canonical}, as does column {found[canonical]}")])
+        found[canonical] = str(raw)
+    return found
+
+
+def other_kind(kind: Kind, headers: Sequence[object], aliases: dict[str, dict[str, str]]) -> str | None:
+    for other in KINDS.values():
+        if other is kind:
+            continue
+        try:
+            mapped = map_headers(other, headers, aliases[other.name])
+        except ImportFailure:
+            continue
+        if all(c in mapped for c in other.required if c != "channel"):
+            return other.name
+    return None
