@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from handlers.views.mrkdwn import Mrkdwn, escape
 from metrics.budget import FINANCE, OPS
 from metrics.settings import Settings
 
@@ -66,10 +67,10 @@ def roles_of(settings: Settings, client: WebClient, user: str) -> frozenset[str]
     return frozenset(roles)
 
 
-def mention(entry: str) -> str:
+def mention(entry: str) -> Mrkdwn:
     """A mention that pings: `<!subteam^S…>` for a group, `<@U…>` for a person."""
-    return f"<!subteam^{entry}>" if is_group(entry) else f"<@{entry}>"
+    return Mrkdwn(f"<!subteam^{escape(entry)}>") if is_group(entry) else Mrkdwn(f"<@{escape(entry)}>")
 
 
-def mentions(entries: Iterable[str]) -> str:
-    return " ".join(mention(e) for e in entries)
+def mentions(entries: Iterable[str]) -> Mrkdwn:
+    return Mrkdwn(" ".join(mention(e) for e in entries))

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from handlers import approvers
 from handlers.views import escalation as views
+from handlers.views.mrkdwn import Mrkdwn
 from handlers.views.texts import t
 from jobs.kit.alerting import local_time, post_alert
 from jobs.kit.context import JobContext, Outcome
@@ -56,9 +57,9 @@ def _say(ctx: JobContext, alert: alerts.Alert, flag: str, text: str, *, broadcas
     return 1
 
 
-def _mentions(ctx: JobContext) -> str:
+def _mentions(ctx: JobContext) -> Mrkdwn:
     people = approvers.mentions(ctx.deps.settings.ops_approvers)
-    return f"{mention(ctx)} {people}".strip()
+    return Mrkdwn(f"{mention(ctx)} {people}".strip())
 
 
 def _sla(ctx: JobContext, alert: alerts.Alert) -> int:
@@ -69,7 +70,7 @@ def _sla(ctx: JobContext, alert: alerts.Alert) -> int:
         said += _say(ctx, alert, "reescalated_at", t("esc.reescalate", ctx.locale, posted=posted,
                                                      mentions=_mentions(ctx)), broadcast=True)
     if age >= SOLVE_WITHIN:
-        owner = f"<@{alert.acted_by}>" if alert.acted_by else _mentions(ctx)
+        owner = approvers.mention(alert.acted_by) if alert.acted_by else _mentions(ctx)
         said += _say(ctx, alert, "solve_reminded_at", t("esc.solve_overdue", ctx.locale, posted=posted,
                                                         mentions=owner))
     return said

@@ -13,7 +13,9 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+from handlers import approvers
 from handlers.views import escalation as views
+from handlers.views.mrkdwn import Mrkdwn
 from handlers.views.texts import t
 from jobs.kit.alerting import edit, footer, in_thread, local_time, mark, post_alert
 from jobs.kit.context import JobContext, Outcome
@@ -52,10 +54,10 @@ def channel_for(ctx: JobContext, level: int) -> str:
     raise RuntimeError(f"{names} is not set: nowhere to post Level {level} incidents")
 
 
-def mention(ctx: JobContext) -> str:
+def mention(ctx: JobContext) -> Mrkdwn:
     group = ctx.deps.settings.crisis_group
     # without a configured crisis group a Level Ⅰ still has to wake someone
-    return f"<!subteam^{group}>" if group else "<!here>"
+    return approvers.mention(group) if group else Mrkdwn("<!here>")
 
 
 def deadlines(ctx: JobContext, opened_utc: datetime) -> views.Deadlines:

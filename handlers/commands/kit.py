@@ -22,7 +22,9 @@ from slack_sdk import WebClient
 
 from handlers.commands.args import ArgError
 from handlers.delivery import UNPACED, Poster, error_id, send
+from handlers.views.limits import clip
 from handlers.views.message import Message
+from handlers.views.mrkdwn import escape
 from handlers.views.texts import t
 from metrics.channels import UnknownChannel
 from metrics.runtime import Deps
@@ -31,6 +33,7 @@ from metrics.windows import WindowError
 log = logging.getLogger(__name__)
 
 A = TypeVar("A")
+ERROR_ECHO = 300  # characters of the user's text an error message quotes back
 
 
 class UsageError(ValueError):
@@ -96,13 +99,14 @@ def error_text(deps: Deps, exc: Exception, locale: str, usage: HelpRow | None = 
     """The one sentence for a wrong command text: unknown channel (did you mean), window, usage."""
     if isinstance(exc, UnknownChannel):
         hint = t("err.did_you_mean", locale, suggestion=exc.suggestion) if exc.suggestion else ""
-        return t("err.unknown_channel", locale, name=exc.name, hint=hint, known=", ".join(exc.known))
+        return t("err.unknown_channel", locale, name=clip(exc.name, 80), hint=hint, known=", ".join(exc.known))
     if isinstance(exc, WindowError):
-        return t("err.window", locale, message=str(exc))
+        return t("err.window", locale, message=clip(str(exc), ERROR_ECHO + 300))
     line = t("err.usage", locale, usage=t(usage.usage, locale), example=usage.example) if usage else ""
+    said = escape(clip(str(exc), ERROR_ECHO))  # the user's own words, shown back: never obeyed, never 100 KB
     if isinstance(exc, ArgError):
-        return f"{exc}. {line}".strip()
-    return line or str(exc)
+        return f"{said}. {line}".strip()
+    return line or said
 
 
 def _describe(spec: CommandSpec[Any], deps: Deps, exc: Exception, locale: str) -> str:

@@ -26,6 +26,7 @@ from handlers.views import fmt
 from handlers.views.blocks import Block, actions_block, button, context_block, header_block, section_block
 from handlers.views.limits import MAX_BLOCKS, SECTION_TEXT, clip
 from handlers.views.message import Message
+from handlers.views.mrkdwn import escape
 from handlers.views.texts import t
 from metrics.attribution import GmvChange
 from metrics.inventory import CRITICAL, DEAD, OVERSTOCK, WARNING, StockItem
@@ -112,7 +113,7 @@ def stock_message(
     room = MAX_BLOCKS - len(head) - len(tail) - 1  # one block kept for "…and N more"
     rows, shown = _alert_rows(items, locale, room)
     if shown < len(items):
-        rest = ", ".join(f"`{it.sku}`" for _, it in items[shown:])
+        rest = ", ".join(f"`{escape(it.sku)}`" for _, it in items[shown:])
         rows.append(section_block(t("stock.more", locale, n=len(items) - shown) + "\n" + rest))
     text = t("stock.text", locale, critical=counts[CRITICAL], warning=counts[WARNING], overstock=counts[OVERSTOCK])
     return Message(text, head + rows + tail)
@@ -122,7 +123,7 @@ def stock_repeat(items: Sequence[tuple[str, StockItem]], *, locale: str) -> Mess
     """A thread reply under the original message: alerts whose snooze ended and still fire."""
     rows, shown = _alert_rows(items, locale, MAX_BLOCKS - 2)
     blocks = [section_block(t("stock.repeat", locale)), *rows]
-    text = t("stock.repeat", locale) + " " + ", ".join(it.sku for _, it in items[:shown])
+    text = t("stock.repeat", locale) + " " + ", ".join(escape(it.sku) for _, it in items[:shown])
     return Message(text, blocks)
 
 

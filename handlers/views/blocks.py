@@ -20,6 +20,7 @@ from slack_sdk.models.blocks import (
 )
 
 from handlers.views.limits import BUTTON_TEXT, HEADER_TEXT, SECTION_TEXT, clip
+from handlers.views.mrkdwn import unescape
 
 Block = dict[str, Any]
 
@@ -29,7 +30,7 @@ def section_block(text: str, block_id: str | None = None) -> Block:
 
 
 def header_block(text: str) -> Block:
-    return HeaderBlock(text=PlainTextObject(text=clip(text, HEADER_TEXT))).to_dict()
+    return HeaderBlock(text=PlainTextObject(text=clip(unescape(text), HEADER_TEXT))).to_dict()
 
 
 def context_block(*lines: str, block_id: str | None = None, limit: int = SECTION_TEXT) -> Block:
@@ -38,8 +39,8 @@ def context_block(*lines: str, block_id: str | None = None, limit: int = SECTION
 
 
 def button(action_id: str, label: str, value: str, style: str | None = None) -> ButtonElement:
-    return ButtonElement(text=PlainTextObject(text=clip(label, BUTTON_TEXT)), action_id=action_id, value=value,
-                         style=style)
+    return ButtonElement(text=PlainTextObject(text=clip(unescape(label), BUTTON_TEXT)), action_id=action_id,
+                         value=value, style=style)
 
 
 def actions_block(block_id: str, buttons: Sequence[ButtonElement]) -> Block:

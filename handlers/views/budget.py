@@ -32,6 +32,7 @@ from handlers.views import fmt
 from handlers.views.blocks import context_block, header_block, section_block
 from handlers.views.limits import FIELD_TEXT, MAX_BLOCKS, MESSAGE_TEXT, SECTION_TEXT, clip
 from handlers.views.message import Message
+from handlers.views.mrkdwn import escape, mention, unescape
 from handlers.views.texts import t
 from metrics.budget import FINANCE, OPS, ROLES, BudgetStatus, Decision, Event, Outcome, Request
 
@@ -131,7 +132,7 @@ def card(request: Request, ctx: CardContext) -> Message:
         expires = t("budget.card.expires", loc, when=_when(request.expires_at, tz))
         blocks.append(context_block(expires, limit=FIELD_TEXT))
     text = t("budget.card.text", loc, id=request.id, amount=fmt.money(request.amount), channel=ctx.channel_name,
-             user=f"<@{request.requester}>", state=t(f"budget.state.{request.status}", loc))
+             user=mention(request.requester), state=t(f"budget.state.{request.status}", loc))
     return Message(clip(text, MESSAGE_TEXT), blocks)
 
 
@@ -212,18 +213,18 @@ def status_view(st: BudgetStatus, *, names: dict[str, str], locale: str, roi_day
 
 def event_line(e: Event, tz: ZoneInfo, locale: str = "en") -> str:
     """One audit line: when, what, who, request, amount, pool before → after, detail."""
-    parts = [f"`{_when(e.at, tz)}`", f"*{e.kind}*", e.actor if not e.actor.startswith("U") else f"<@{e.actor}>"]
+    parts = [f"`{_when(e.at, tz)}`", f"*{e.kind}*", mention(e.actor) if e.actor.startswith("U") else escape(e.actor)]
     line = " ".join(parts)
     if e.request_id is not None:
         line += t("budget.log.request", locale, id=e.request_id)
     if e.channel:
-        line += f" · {e.channel}"
+        line += f" · {escape(e.channel)}"
     if e.amount is not None:
         line += f" · {fmt.money(e.amount)}"
     if e.pool_before is not None or e.pool_after is not None:
         line += t("budget.log.pool", locale, before=fmt.money(e.pool_before), after=fmt.money(e.pool_after))
     if e.detail:
-        line += f" · {clip(e.detail, 200)}"
+        line += f" · {escape(clip(e.detail, 200))}"
     return line
 
 
@@ -267,7 +268,7 @@ class RequestForm:
 
 
 def _plain(text: str, limit: int = 75) -> PlainTextObject:
-    return PlainTextObject(text=clip(text, limit))
+    return PlainTextObject(text=clip(unescape(text), limit))
 
 
 def request_modal(form: RequestForm, locale: str) -> Json:

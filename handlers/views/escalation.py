@@ -17,6 +17,7 @@ from handlers.views.alerts import ACK, SNOOZE, actions_for, resolve_button
 from handlers.views.blocks import Block, button, context_block, header_block, section_block
 from handlers.views.limits import MAX_BLOCKS
 from handlers.views.message import Message
+from handlers.views.mrkdwn import Mrkdwn, escape
 from handlers.views.texts import t
 from metrics.escalation import Incident, Limits
 
@@ -77,7 +78,8 @@ def body_block(key: str, incident: Incident, *, channels: str, limits: Limits, l
                reach=_reach(incident, locale)),
              why(incident, limits, locale)]
     if incident.samples:
-        lines.append(t("esc.samples", locale, lines="\n".join(f">{_quote(s)}" for s in incident.samples)))
+        quoted = Mrkdwn("\n".join(f">{escape(_quote(s))}" for s in incident.samples))
+        lines.append(t("esc.samples", locale, lines=quoted))
     return section_block("\n".join(lines), f"alert:{key}")
 
 

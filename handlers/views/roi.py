@@ -8,15 +8,13 @@ from typing import Any
 
 import pandas as pd
 from slack_sdk.models.blocks import (
-    HeaderBlock,
     MarkdownTextObject,
-    PlainTextObject,
     SectionBlock,
 )
 
 from handlers.views import charts, fmt
-from handlers.views.blocks import context_block
-from handlers.views.limits import FIELD_TEXT, HEADER_TEXT, SECTION_TEXT, clip
+from handlers.views.blocks import context_block, header_block
+from handlers.views.limits import FIELD_TEXT, SECTION_TEXT, clip
 from handlers.views.message import Chart, Message
 from handlers.views.texts import t
 from metrics.sales import RoiResult
@@ -41,8 +39,7 @@ def channel_roi_view(
 ) -> Message:
     window = str(result.window)
     blocks: list[dict[str, Any]] = [
-        HeaderBlock(text=PlainTextObject(text=clip(
-            t("roi.title", locale, channel=channel_name, window=result.window.label), HEADER_TEXT))).to_dict()
+        header_block(t("roi.title", locale, channel=channel_name, window=result.window.label))
     ]
     if result.roi is None:
         text = t("roi.no_spend", locale, channel=channel_name, window=window, gmv=fmt.money(result.channel_gmv))
@@ -90,8 +87,7 @@ def ranking_view(
     footer: str | None,
 ) -> Message:
     window = results[0].window
-    title_text = clip(t("roi.title_all", locale, window=window.label), HEADER_TEXT)
-    blocks: list[dict[str, Any]] = [HeaderBlock(text=PlainTextObject(text=title_text)).to_dict()]
+    blocks: list[dict[str, Any]] = [header_block(t("roi.title_all", locale, window=window.label))]
     lines = []
     for rank, r in enumerate(results, 1):
         name = names[r.channel or ""]

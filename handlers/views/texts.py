@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from handlers.views import texts_budget, texts_escalation, texts_jobs
+from handlers.views.mrkdwn import Mrkdwn, cjk_safe, value
 
 _CORE: dict[str, dict[str, str]] = {
     "en": {
@@ -114,6 +115,10 @@ LOCALES = tuple(TEXTS)
 
 
 def t(key: str, locale: str = "en", **values: Any) -> str:
+    """The sentence `key` in `locale` with `values` filled in, escaped unless they are `Mrkdwn` themselves:
+    a review, a product name or a reason is shown as written, never read as a mention or a link.
+    The result is `Mrkdwn` (typed as str), so it can be a value of another sentence as it is."""
     table = TEXTS.get(locale, TEXTS["en"])
     template = table.get(key) or TEXTS["en"][key]
-    return template.format(**values) if values else template
+    text = template.format(**{k: value(v) for k, v in values.items()}) if values else template
+    return Mrkdwn(cjk_safe(text))

@@ -46,6 +46,7 @@ from tests.e2e.conftest import (
     window_days,
 )
 from tests.metrics.fixtures import load_shop
+from tests.untrusted import HOSTILE, assert_shown_not_obeyed
 
 APPROVALS, OPS_ALERTS, GENERAL = "C0APPROVALS", "C0OPSALERTS", "C0GENERAL"
 MEI, FANG, OLIVER, SAM, BOTH = "U0MEI", "U0FANG", "U0OLIVER", "U0SAM", "U0BOTH"
@@ -641,3 +642,19 @@ def test_the_card_in_chinese(engine: Engine, start_budget_bot: BotFactory) -> No
     assert f"弹性预算申请 #{request_id}" in shown and "*渠道*\n抖音" in shown and "双11直播 KOL 坑位" in shown
     zh.click("budget_approve", str(request_id), user=SAM, ts=ts)
     assert "只有财务和运营审批人" in zh.note()
+
+
+def test_hostile_reasons_are_shown_on_the_card_not_obeyed(bot: BudgetBot) -> None:
+    # seen: a budget reason posted an @channel ping and a disguised link onto the approval card
+    request_id, ts = bot.request(f"5000 douyin {HOSTILE}")
+    assert_shown_not_obeyed(bot.card())
+    bot.click("budget_reject", str(request_id), user=OLIVER, ts=ts)
+    bot.new("views.open")
+    view_id = max(bot.fake.workspace.views)
+    values = {"reason": {"value": {"type": "plain_text_input", "value": f"no: {HOSTILE}"}}}
+    status, _ = bot.submit("budget_reject_modal", values, user=OLIVER, view_id=view_id)
+    assert status == 200
+    bot.new("chat.update")
+    assert_shown_not_obeyed(bot.card())
+    for text in bot.dms(MEI):
+        assert "<!channel>" not in text and "<https://evil" not in text

@@ -21,6 +21,7 @@ from metrics.db import upsert
 from metrics.escalation import Limits
 from tests.jobs.clicks import click, status_line
 from tests.jobs.conftest import APPROVER, CRISIS, CRISIS_GROUP, CS, OPS, TZ, Bench
+from tests.untrusted import HOSTILE, assert_shown_not_obeyed
 
 NOW = datetime(2026, 11, 21, 9, 0, tzinfo=TZ)
 COMPLAINT = "质量太差了，做工粗糙，用了一周就坏了"  # topic: quality
@@ -409,3 +410,14 @@ def test_re_escalation_mentions_a_group_of_approvers_as_a_group(sqlite_bench: Be
     [again] = bench.replies(CRISIS)
     assert "<!subteam^S0OPSTEAM>" in again["text"] and "<@S0OPSTEAM>" not in again["text"]
     assert f"<@{APPROVER}>" in again["text"]
+
+
+def test_a_hostile_review_is_shown_in_the_crisis_card_not_obeyed(sqlite_bench: Bench) -> None:
+    # seen: a review posted an @channel ping and a disguised link into #crisis
+    bench = sqlite_bench
+    add(bench.engine, [review("H1", sku="SKU-H", hours_ago=0.5, text=HOSTILE)])
+    name_skus(bench.engine, {"SKU-H": "面霜 <!here>"})
+    bench.run("sentiment-scan")
+    [card] = bench.posts(CRISIS)
+    assert_shown_not_obeyed(card)
+    assert f"<!subteam^{CRISIS_GROUP}>" in card["text"]  # the bot's own mention still pings

@@ -11,6 +11,7 @@ from metrics import alerts, schema
 from metrics.clock import utc_naive
 from tests.jobs.conftest import SUPPLY, Bench
 from tests.jobs.stock_shop import ABC, FACTOR, SKUS, Sku, load
+from tests.untrusted import HOSTILE, assert_shown_not_obeyed
 
 
 def set_on_hand(engine: Engine, sku: str, on_hand: int) -> None:
@@ -136,3 +137,13 @@ def test_stale_inventory_suppresses_alerts_and_says_so_once(bench: Bench) -> Non
     bench.run("stock-alerts")
     assert "Fresh inventory" in bench.replies(SUPPLY)[0]["text"]
     assert len(bench.posts(SUPPLY)) == 2
+
+
+def test_a_hostile_product_name_is_shown_not_obeyed(bench: Bench) -> None:
+    load(bench.engine)
+    with bench.engine.begin() as conn:
+        conn.execute(update(schema.inventory).where(schema.inventory.c.sku == "SKU-B").values(name=HOSTILE))
+    bench.imported("inventory", "orders")
+    bench.run("stock-alerts")
+    [msg] = bench.posts(SUPPLY)
+    assert_shown_not_obeyed(msg)
