@@ -11,6 +11,7 @@ from metrics.reports import daily_content
 
 def run(ctx: JobContext) -> Outcome:
     with ctx.deps.engine.connect() as conn:
-        content = daily_content(conn, today=ctx.today, channels=ctx.deps.registry.channels)
+        content = daily_content(conn, today=ctx.today, channels=ctx.deps.registry.channels,
+                                basis=ctx.deps.settings.roi_basis)
     view = daily_view(content, locale=ctx.locale, footer=footer(ctx, SOURCES), notes=stale_notes(ctx, SOURCES))
     return publish(ctx, view, empty=content.empty, what="daily report")

@@ -71,7 +71,7 @@ def run(ctx: JobContext) -> Outcome:
     window = parse_window(f"{settings.roi_guard_days}d", today=ctx.today)
     slugs = list(ctx.deps.registry.slugs)
     with ctx.deps.engine.connect() as conn:
-        ranking = sales.roi_by_channel(conn, window=window, channels=slugs)
+        ranking = sales.roi_by_channel(conn, window=window, channels=slugs, basis=settings.roi_basis)
         states = {s: alerts.get(conn, key_for(s)) for s in slugs}
     below = [r for r in ranking if r.roi is not None and r.channel and r.roi < settings.floor_for(r.channel)]
     above = [r for r in ranking if r.roi is not None and r.channel and r.roi >= settings.floor_for(r.channel)]
@@ -93,6 +93,7 @@ def run(ctx: JobContext) -> Outcome:
         message = views.roi_alert(
             key=key_for(slug), channel_slug=slug, channel_name=names[slug], roi=result.roi, floor=floor,
             days=window.days, spend=result.spend, gmv=result.gmv, attributed=result.attributed, best=best,
+            other_roi=result.attributed_roi if result.basis == "channel" else result.channel_roi,
             webhook=webhook_note, locale=locale, footer=footer(ctx, SOURCES),
         )
         ts = post_alert(ctx, channel, message)

@@ -12,7 +12,8 @@ from metrics.reports import weekly_content
 def run(ctx: JobContext) -> Outcome:
     settings = ctx.deps.settings
     with ctx.deps.engine.connect() as conn:
-        content = weekly_content(conn, today=ctx.today, channels=ctx.deps.registry.channels)
+        content = weekly_content(conn, today=ctx.today, channels=ctx.deps.registry.channels,
+                                 basis=settings.roi_basis)
     floors = {c.slug: settings.floor_for(c.slug) for c in ctx.deps.registry}
     view = weekly_view(content, floors=floors, locale=ctx.locale, footer=footer(ctx, SOURCES),
                        notes=stale_notes(ctx, SOURCES))

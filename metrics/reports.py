@@ -21,7 +21,7 @@ from metrics.alerts import count_active
 from metrics.channels import Channel
 from metrics.customers import BuyerMix, buyer_mix
 from metrics.money import ratio
-from metrics.sales import RoiResult, SalesSummary
+from metrics.sales import Basis, RoiResult, SalesSummary
 from metrics.windows import Window, parse_window
 
 # The weekly report suggests moving this share of the worst channel's spend to the best one
@@ -60,13 +60,14 @@ class DailyReport:
         return not _active(self.total.day)
 
 
-def daily_content(conn: Connection, *, today: date, channels: Sequence[Channel]) -> DailyReport:
+def daily_content(conn: Connection, *, today: date, channels: Sequence[Channel],
+                  basis: Basis = "channel") -> DailyReport:
     """Yesterday, the day before and the same weekday a week earlier, in total and per channel."""
     day = today - timedelta(days=1)
     windows = [_one_day(day), _one_day(day - timedelta(days=1)), _one_day(day - timedelta(days=7))]
     slugs = [c.slug for c in channels]
     totals = [sales.summary(conn, window=w) for w in windows]
-    per = [sales.summary_by_channel(conn, window=w, channels=slugs) for w in windows]
+    per = [sales.summary_by_channel(conn, window=w, channels=slugs, basis=basis) for w in windows]
     rows = tuple(ChannelDay(c, per[0][i], per[1][i], per[2][i]) for i, c in enumerate(channels))
     return DailyReport(
         day=day,
@@ -101,14 +102,15 @@ class WeeklyReport:
         return worst, with_spend[0], (worst.spend * REALLOC_SHARE).quantize(Decimal("0.01"))
 
 
-def weekly_content(conn: Connection, *, today: date, channels: Sequence[Channel]) -> WeeklyReport:
+def weekly_content(conn: Connection, *, today: date, channels: Sequence[Channel],
+                   basis: Basis = "channel") -> WeeklyReport:
     window = parse_window("last-week", today=today)
     slugs = [c.slug for c in channels]
     return WeeklyReport(
         window=window,
         total=sales.summary(conn, window=window),
         previous=sales.summary(conn, window=window.previous()),
-        ranking=tuple(sales.roi_by_channel(conn, window=window, channels=slugs)),
+        ranking=tuple(sales.roi_by_channel(conn, window=window, channels=slugs, basis=basis)),
         channels=tuple(channels),
     )
 

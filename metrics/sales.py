@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Literal
 
 import pandas as pd
 from sqlalchemy import Connection, and_, case, func, select
@@ -22,20 +23,29 @@ from metrics.money import from_cents, ratio
 from metrics.schema import ad_spend, daily_sales, inventory, orders, traffic
 from metrics.windows import Window
 
+# ROI on one basis for every channel (ROI_BASIS): "channel" = the channel's whole GMV / spend, which
+# every channel has; "attributed" = the ad platform's attributed GMV / spend, which only some report.
+Basis = Literal["channel", "attributed"]
+BASES: tuple[Basis, ...] = ("channel", "attributed")
+
 
 @dataclass(frozen=True)
 class RoiResult:
     channel: str | None  # None = all channels together
     window: Window
     spend: Decimal
-    gmv: Decimal  # the GMV ROI is computed on: attributed GMV if `attributed`, else channel GMV
-    attributed: bool
-    roi: Decimal | None
+    gmv: Decimal  # the GMV `roi` is computed on: attributed GMV on the attributed basis, else channel GMV
+    attributed: bool  # `roi` is on the attributed basis
+    roi: Decimal | None  # on `basis`; None without spend, or without attribution on the attributed basis
     channel_gmv: Decimal
     clicks: int
     impressions: int
     cpc: Decimal | None
     ctr: Decimal | None
+    basis: Basis = "channel"
+    channel_roi: Decimal | None = None  # both figures, so a message can show the other one labelled
+    attributed_roi: Decimal | None = None  # None unless every spend row of the window reports attribution
+    attributed_gmv: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -124,43 +134,51 @@ def _combine(spends: Sequence[_Spend]) -> _Spend:
     return _Spend(*(sum(getattr(s, f) for s in spends) for f in _Spend.__dataclass_fields__))
 
 
-def _roi_result(channel: str | None, window: Window, spend: _Spend, gmv_cents: int) -> RoiResult:
-    used = spend.attributed_cents if spend.attributed else gmv_cents
+def _roi_result(channel: str | None, window: Window, spend: _Spend, gmv_cents: int, basis: Basis) -> RoiResult:
     spend_d = from_cents(spend.spend_cents)
+    channel_roi = ratio(gmv_cents, spend.spend_cents)
+    attributed_roi = ratio(spend.attributed_cents, spend.spend_cents) if spend.attributed else None
+    on_attributed = basis == "attributed"
     return RoiResult(
         channel=channel,
         window=window,
         spend=spend_d,
-        gmv=from_cents(used),
-        attributed=spend.attributed,
-        roi=ratio(used, spend.spend_cents),
+        gmv=from_cents(spend.attributed_cents if on_attributed and spend.attributed else gmv_cents),
+        attributed=on_attributed,
+        roi=attributed_roi if on_attributed else channel_roi,
         channel_gmv=from_cents(gmv_cents),
         clicks=spend.clicks,
         impressions=spend.impressions,
         cpc=ratio(spend_d, spend.clicks, places=2),
         ctr=ratio(spend.clicks, spend.impressions),
+        basis=basis,
+        channel_roi=channel_roi,
+        attributed_roi=attributed_roi,
+        attributed_gmv=from_cents(spend.attributed_cents) if spend.attributed else None,
     )
 
 
-def roi(conn: Connection, *, window: Window, channel: str | None = None) -> RoiResult:
+def roi(conn: Connection, *, window: Window, channel: str | None = None, basis: Basis = "channel") -> RoiResult:
     channels = None if channel is None else [channel]
     spends = _spend_by_channel(conn, window, channels)
     gmvs = _gmv_by_channel(conn, window, channels)
     if channel is not None:
-        return _roi_result(channel, window, spends.get(channel, _NO_SPEND), gmvs.get(channel, (0, 0))[0])
-    return _roi_result(None, window, _combine(list(spends.values())), sum(g for g, _ in gmvs.values()))
+        return _roi_result(channel, window, spends.get(channel, _NO_SPEND), gmvs.get(channel, (0, 0))[0], basis)
+    return _roi_result(None, window, _combine(list(spends.values())), sum(g for g, _ in gmvs.values()), basis)
 
 
-def roi_by_channel(conn: Connection, *, window: Window, channels: Sequence[str]) -> list[RoiResult]:
-    """One result per channel, best ROI first; channels without spend last (by GMV)."""
+def roi_by_channel(conn: Connection, *, window: Window, channels: Sequence[str],
+                   basis: Basis = "channel") -> list[RoiResult]:
+    """One result per channel on one basis, best ROI first; channels without a figure last (by GMV)."""
     spends = _spend_by_channel(conn, window, channels)
     gmvs = _gmv_by_channel(conn, window, channels)
-    results = [_roi_result(c, window, spends.get(c, _NO_SPEND), gmvs.get(c, (0, 0))[0]) for c in channels]
+    results = [_roi_result(c, window, spends.get(c, _NO_SPEND), gmvs.get(c, (0, 0))[0], basis) for c in channels]
     return sorted(results, key=lambda r: (r.roi is None, -(r.roi or 0), -r.channel_gmv))
 
 
-def daily_roi(conn: Connection, *, window: Window, channel: str | None = None) -> pd.DataFrame:
-    """One row per day of the window: date, spend, gmv (Decimal), roi (float, NaN without spend)."""
+def daily_roi(conn: Connection, *, window: Window, channel: str | None = None,
+              basis: Basis = "channel") -> pd.DataFrame:
+    """One row per day of the window: date, spend, gmv (Decimal), roi (float, NaN without a figure)."""
     spend_cond = _in_window(ad_spend.c.date, window)
     gmv_cond = _in_window(daily_sales.c.date, window)
     if channel is not None:
@@ -182,14 +200,14 @@ def daily_roi(conn: Connection, *, window: Window, channel: str | None = None) -
     ).all()
     spend = {_as_date(r[0]): (int(r[1] or 0), int(r[2]), int(r[3]), int(r[4] or 0)) for r in spend_rows}
     gmv = {_as_date(r[0]): int(r[1] or 0) for r in gmv_rows}
-    # the basis (attributed or not) is decided for the whole window, as in `roi`
+    # attribution must cover the whole window, as in `roi`; without it the attributed basis has no figure
     total_rows = sum(v[1] for v in spend.values())
     attributed = total_rows > 0 and total_rows == sum(v[2] for v in spend.values())
     out = []
     for d in window.dates():
         s_cents, _, _, attr_cents = spend.get(d, (0, 0, 0, 0))
-        used = attr_cents if attributed else gmv.get(d, 0)
-        r = ratio(used, s_cents)
+        used = (attr_cents if attributed else 0) if basis == "attributed" else gmv.get(d, 0)
+        r = ratio(used, s_cents) if basis == "channel" or attributed else None
         out.append({"date": d, "spend": from_cents(s_cents), "gmv": from_cents(used),
                     "roi": float(r) if r is not None else float("nan")})
     return pd.DataFrame(out, columns=["date", "spend", "gmv", "roi"])
@@ -262,12 +280,13 @@ def _summary(
     gmv_refund: tuple[int, int],
     counts: tuple[int, int],
     tr: tuple[int, int, int],
+    basis: Basis = "channel",
 ) -> SalesSummary:
     gmv = from_cents(gmv_refund[0])
     refunds = from_cents(gmv_refund[1])
     order_count, buyers = counts
     uv, pv, cart = tr
-    r = _roi_result(channel, window, spend, gmv_refund[0])
+    r = _roi_result(channel, window, spend, gmv_refund[0], basis)
     return SalesSummary(
         channel=channel,
         window=window,
@@ -292,18 +311,20 @@ def _summary(
     )
 
 
-def summary_by_channel(conn: Connection, *, window: Window, channels: Sequence[str]) -> list[SalesSummary]:
+def summary_by_channel(conn: Connection, *, window: Window, channels: Sequence[str],
+                       basis: Basis = "channel") -> list[SalesSummary]:
     spends = _spend_by_channel(conn, window, channels)
     gmvs = _gmv_by_channel(conn, window, channels)
     counts = _order_counts(conn, window, channels)
     trs = _traffic(conn, window, channels)
     return [
-        _summary(c, window, spends.get(c, _NO_SPEND), gmvs.get(c, (0, 0)), counts.get(c, (0, 0)), trs.get(c, (0, 0, 0)))
+        _summary(c, window, spends.get(c, _NO_SPEND), gmvs.get(c, (0, 0)), counts.get(c, (0, 0)), trs.get(c, (0, 0, 0)),
+                 basis)
         for c in channels
     ]
 
 
-def summary(conn: Connection, *, window: Window, channel: str | None = None) -> SalesSummary:
+def summary(conn: Connection, *, window: Window, channel: str | None = None, basis: Basis = "channel") -> SalesSummary:
     channels = None if channel is None else [channel]
     spends = _spend_by_channel(conn, window, channels)
     gmvs = _gmv_by_channel(conn, window, channels)
@@ -311,11 +332,11 @@ def summary(conn: Connection, *, window: Window, channel: str | None = None) -> 
     trs = _traffic(conn, window, channels)
     if channel is not None:
         return _summary(channel, window, spends.get(channel, _NO_SPEND), gmvs.get(channel, (0, 0)),
-                        counts.get(channel, (0, 0)), trs.get(channel, (0, 0, 0)))
+                        counts.get(channel, (0, 0)), trs.get(channel, (0, 0, 0)), basis)
     gmv_total = (sum(g for g, _ in gmvs.values()), sum(r for _, r in gmvs.values()))
     tr_total = tuple(sum(v[i] for v in trs.values()) for i in range(3))
     return _summary(None, window, _combine(list(spends.values())), gmv_total, counts[None],
-                    (tr_total[0], tr_total[1], tr_total[2]))
+                    (tr_total[0], tr_total[1], tr_total[2]), basis)
 
 
 def top_skus(conn: Connection, *, window: Window, channel: str | None = None, limit: int = 10) -> pd.DataFrame:

@@ -193,6 +193,7 @@ class Settings(BaseSettings):
     ingest_token: str | None = None
 
     # Business rules
+    roi_basis: Literal["channel", "attributed"] = "channel"  # one basis for every comparison and floor
     roi_floor: Decimal = Decimal(2)
     roi_floors: Annotated[dict[str, Decimal], NoDecode] = Field(default_factory=dict)
     roi_guard_days: int = Field(default=3, ge=1, le=90)

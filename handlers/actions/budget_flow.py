@@ -51,7 +51,7 @@ def channel_roi(deps: Deps, slug: str) -> Decimal | None:
     """The channel's ROI over the ROI-guard window (trailing whole days), computed now."""
     window = parse_window(f"{deps.settings.roi_guard_days}d", today=deps.today())
     with deps.engine.connect() as conn:
-        return sales.roi(conn, window=window, channel=slug).roi
+        return sales.roi(conn, window=window, channel=slug, basis=deps.settings.roi_basis).roi
 
 
 def budget_error_text(deps: Deps, exc: BudgetError) -> str:

@@ -118,7 +118,8 @@ def status(deps: Deps, month: str) -> Message:
     slugs = list(deps.registry.slugs)
     window = parse_window(f"{settings.roi_guard_days}d", today=deps.today())
     with deps.engine.connect() as conn:
-        rois = {r.channel or "": r.roi for r in sales.roi_by_channel(conn, window=window, channels=slugs)}
+        rois = {r.channel or "": r.roi for r in sales.roi_by_channel(conn, window=window, channels=slugs,
+                                                                      basis=settings.roi_basis)}
         st = budget.status(conn, month, today=deps.today(), channels=slugs,
                            floors={s: settings.floor_for(s) for s in slugs}, roi=rois)
     names = {c.slug: c.display(deps.locale) for c in deps.registry}

@@ -24,7 +24,7 @@ def build_view(deps: Deps, args: ChannelWindow, locale: str | None = None) -> Me
         footer = data_footer(data_as_of(conn), locale)
         if args.channel is None:
             slugs = list(deps.registry.slugs)
-            results = sales.roi_by_channel(conn, window=args.window, channels=slugs)
+            results = sales.roi_by_channel(conn, window=args.window, channels=slugs, basis=settings.roi_basis)
             return roi_view.ranking_view(
                 results=results,
                 names={c.slug: c.display(locale) for c in deps.registry},
@@ -34,9 +34,9 @@ def build_view(deps: Deps, args: ChannelWindow, locale: str | None = None) -> Me
                 footer=footer,
             )
         slug = args.channel.slug
-        result = sales.roi(conn, window=args.window, channel=slug)
-        previous = sales.roi(conn, window=args.window.previous(), channel=slug)
-        daily = sales.daily_roi(conn, window=args.window, channel=slug)
+        result = sales.roi(conn, window=args.window, channel=slug, basis=settings.roi_basis)
+        previous = sales.roi(conn, window=args.window.previous(), channel=slug, basis=settings.roi_basis)
+        daily = sales.daily_roi(conn, window=args.window, channel=slug, basis=settings.roi_basis)
     return roi_view.channel_roi_view(
         result=result,
         previous=previous,

@@ -149,10 +149,14 @@ def roi_alert(
     webhook: str | None,
     locale: str,
     footer: str | None,
+    other_roi: Decimal | None = None,
 ) -> Message:
     basis = t("roi.basis.attributed" if attributed else "roi.basis.channel", locale)
+    other_basis = t("roi.basis.channel" if attributed else "roi.basis.attributed", locale)
     lines = [t("roi_guard.body", locale, channel=channel_name, days=days, roi=fmt.roi(roi), floor=fmt.roi(floor),
                spend=fmt.money(spend), gmv=fmt.money(gmv), basis=basis)]
+    if other_roi is not None:
+        lines.append(t("roi_guard.other", locale, basis=other_basis, roi=fmt.roi(other_roi)))
     if best is not None:
         lines.append(t("roi_guard.suggest", locale, best=best[0], best_roi=fmt.roi(best[1])))
     else:

@@ -24,6 +24,13 @@ def _basis(result: RoiResult, locale: str) -> str:
     return t("roi.basis.attributed" if result.attributed else "roi.basis.channel", locale)
 
 
+def _other(result: RoiResult) -> tuple[str, Decimal] | None:
+    """The figure on the other basis, when there is one: shown beside, never compared."""
+    if result.attributed:
+        return ("roi.basis.channel", result.channel_roi) if result.channel_roi is not None else None
+    return ("roi.basis.attributed", result.attributed_roi) if result.attributed_roi is not None else None
+
+
 
 
 def channel_roi_view(
@@ -57,6 +64,9 @@ def channel_roi_view(
         ]
         if result.attributed:
             fields.insert(3, t("roi.field.channel_gmv", locale, gmv=fmt.money(result.channel_gmv)))
+        other = _other(result)
+        if other is not None:
+            fields.append(t("roi.field.other", locale, basis=t(other[0], locale), roi=fmt.roi(other[1])))
         blocks.append(SectionBlock(fields=[MarkdownTextObject(text=clip(f, FIELD_TEXT)) for f in fields]).to_dict())
         text = f"ROI {channel_name} {result.window.label}: {fmt.roi(result.roi)}"
         if result.roi < floor:
@@ -100,7 +110,8 @@ def ranking_view(
                            spend=fmt.money(r.spend), gmv=fmt.money(r.gmv), flag=flag))
     blocks.append(SectionBlock(text=MarkdownTextObject(text=clip("\n".join(lines), SECTION_TEXT))).to_dict())
     default_floor = min(floors.values()) if floors else Decimal(2)
-    context = [t("roi.window", locale, window=str(window), days=window.days, tz=tz_name, floor=fmt.roi(default_floor))]
+    context = [t("roi.window", locale, window=str(window), days=window.days, tz=tz_name, floor=fmt.roi(default_floor)),
+               t("roi.basis_line", locale, basis=_basis(results[0], locale))]
     if footer:
         context.append(footer)
     blocks.append(context_block(*context, limit=FIELD_TEXT))

@@ -51,6 +51,7 @@ TEXTS: dict[str, dict[str, str]] = {
                           "*{floor}* (spend {spend}, GMV {gmv}, {basis}). I marked its spend as *paused*.",
         "roi_guard.suggest": "Suggestion: move budget to *{best}* (ROI {best_roi} over the same days).",
         "roi_guard.no_suggest": "No other channel beats the floor over the same days.",
+        "roi_guard.other": "{basis} ROI over the same days: {roi} (shown, not used for the floor).",
         "roi_guard.webhook_ok": "Ad-platform webhook notified.",
         "roi_guard.webhook_failed": ":warning: Ad-platform webhook failed after {tries} tries ({error}): "
                                     "pause the campaigns by hand.",
@@ -141,6 +142,7 @@ TEXTS: dict[str, dict[str, str]] = {
                           "（花费 {spend}，GMV {gmv}，{basis}）。已将其投放标记为*暂停*。",
         "roi_guard.suggest": "建议：将预算转向 *{best}*（同期投产比 {best_roi}）。",
         "roi_guard.no_suggest": "同期没有其他渠道高于底线。",
+        "roi_guard.other": "同期{basis}投产比：{roi}（仅供参考，不用于底线判断）。",
         "roi_guard.webhook_ok": "已通知广告平台。",
         "roi_guard.webhook_failed": ":warning: 广告平台回调在 {tries} 次尝试后失败（{error}），请手动暂停投放。",
         "roi_guard.text": "{channel} 已暂停：投产比 {roi} 低于底线 {floor}",

@@ -173,18 +173,19 @@ def gmv_of(shop: Shop, channel: str, span: tuple[date, date]) -> Decimal:
     )
 
 
-def roi_of(shop: Shop, channel: str, span: tuple[date, date]) -> Decimal | None:
-    """ROI as the bot defines it: attributed GMV / spend when every spend row reports attribution,
-    else channel GMV / spend; None without spend."""
+def roi_of(shop: Shop, channel: str, span: tuple[date, date], basis: str = "channel") -> Decimal | None:
+    """ROI as the bot defines it on one basis for every channel (ROI_BASIS, default "channel"): channel
+    GMV / spend; on the attributed basis attributed GMV / spend, None unless every spend row reports
+    attribution. None without spend."""
     rows = [s for s in shop.spend if s.channel == channel and _in(s.day, span)]
     spend = sum((s.spend for s in rows), Decimal(0))
     if spend == 0:
         return None
+    if basis == "channel":
+        return gmv_of(shop, channel, span) / spend
     if rows and all(s.attributed is not None for s in rows):
-        gmv = sum((s.attributed or Decimal(0) for s in rows), Decimal(0))
-    else:
-        gmv = gmv_of(shop, channel, span)
-    return gmv / spend
+        return sum((s.attributed or Decimal(0) for s in rows), Decimal(0)) / spend
+    return None
 
 
 def roi_text(value: Decimal) -> str:

@@ -72,10 +72,12 @@ def test_roi_for_one_channel_posts_figures_and_a_png_chart(bot: Bot) -> None:
     assert message["text"].startswith(f"ROI Douyin 30d: {expected}")
     assert_valid_blocks(message["blocks"])
     readable = block_text(message["blocks"])
-    # douyin reports attributed GMV for every spend row, so the ROI says which basis it uses
-    assert f"*ROI*\n{expected}  _(attributed)_" in readable
+    # one basis for every channel (ROI_BASIS=channel); douyin's attributed figure stands beside it, labelled
+    assert f"*ROI*\n{expected}  _(whole-channel)_" in readable
     assert f"*Spend*\n{money_text(spend_of(SHOP, 'douyin', span))}" in readable
-    assert f"*Channel GMV*\n{money_text(gmv_of(SHOP, 'douyin', span))}" in readable
+    assert f"*GMV (whole-channel)*\n{money_text(gmv_of(SHOP, 'douyin', span))}" in readable
+    attributed = roi_of(SHOP, "douyin", span, basis="attributed")
+    assert attributed is not None and f"*ROI (attributed)*\n{roi_text(attributed)}" in readable
     assert f"Window {span[0]}..{span[1]} (30 days, Asia/Shanghai)" in readable
     assert "inf" not in readable.lower() and "nan" not in readable.lower()
 

@@ -33,9 +33,7 @@ def q(value: Decimal, places: str = "0.0001") -> Decimal:
 def spend_roi(start: date, end: date, channel: str) -> tuple[Decimal, Decimal]:
     rows = [s for s in SHOP.spend if s.channel == channel and start <= s.day <= end]
     spend = sum((s.spend for s in rows), Decimal(0))
-    basis = (sum((s.attributed or Decimal(0) for s in rows), Decimal(0))
-             if all(s.attributed is not None for s in rows) else gmv(start, end, channel))
-    return spend, q(basis / spend)
+    return spend, q(gmv(start, end, channel) / spend)  # ROI_BASIS=channel, the default
 
 
 def report_text(bench: Bench) -> str:

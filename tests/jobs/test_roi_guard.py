@@ -23,12 +23,13 @@ SHOP = ROI_SHOP
 NAMES = {"douyin": "Douyin", "tmall": "Tmall", "jd": "JD"}
 
 
-def trailing_roi(shop: Shop, channel: str, today: date, days: int = 3) -> Decimal:
-    """SPEC §4 ROI over N whole days ending yesterday, by hand: attributed if every spend row has it."""
+def trailing_roi(shop: Shop, channel: str, today: date, days: int = 3, basis: str = "channel") -> Decimal:
+    """ROI over N whole days ending yesterday, by hand, on one basis (channel GMV unless "attributed")."""
     start, end = today - timedelta(days=days), today - timedelta(days=1)
     spend_rows = [s for s in shop.spend if s.channel == channel and start <= s.day <= end]
     spend = sum((s.spend for s in spend_rows), Decimal(0))
-    if all(s.attributed is not None for s in spend_rows):
+    if basis == "attributed":
+        assert all(s.attributed is not None for s in spend_rows)
         gmv = sum((s.attributed or Decimal(0) for s in spend_rows), Decimal(0))
     else:
         gmv = sum((ln.paid for ln in shop.lines
@@ -153,3 +154,32 @@ def test_stale_spend_data_suppresses_the_guard(bench: Bench) -> None:
     assert "ad_spend" in notice["text"] and "false lows" in notice["text"]
     with bench.engine.connect() as conn:
         assert alerts.paused_channels(conn) == []
+
+
+@pytest.mark.parametrize("basis", ["channel", "attributed"])
+def test_a_floor_decision_uses_one_basis(bench: Bench, basis: str) -> None:
+    # seen in the demo: Douyin paused at attributed ROI while its whole-channel ROI was above the floor,
+    # and the advice compared attributed and whole-channel figures side by side
+    load_shop(bench.engine, SHOP)
+    bench.imported("orders", "ad_spend")
+    today = bench.clock.now.date()
+    by_channel = trailing_roi(SHOP, "douyin", today)
+    by_attribution = trailing_roi(SHOP, "douyin", today, basis="attributed")
+    low, high = sorted((by_channel, by_attribution))
+    assert low < high, "the fixture must give douyin two different figures"
+    floor = (low + high) / 2  # between the two: the basis alone decides
+    bench.overrides = {"roi_floor": "0.01", "roi_floors": f"douyin={floor}", "roi_basis": basis}
+    bench.run("roi-guard")
+    figure = by_channel if basis == "channel" else by_attribution
+    with bench.engine.connect() as conn:
+        paused = "douyin" in alerts.paused_channels(conn)
+    assert paused == (figure < floor)
+    if paused:
+        [msg] = bench.posts(OPS)
+        body = str(msg["blocks"])
+        label = "whole-channel" if basis == "channel" else "attributed"
+        assert f"*{shown(figure)}*" in body and label in body
+        other = by_attribution if basis == "channel" else by_channel
+        assert shown(other) in body  # the other figure stands beside it, labelled, not compared
+    else:
+        assert bench.posts(OPS) == []

@@ -32,13 +32,15 @@ def test_roi_whole_channel_and_attributed(engine: Engine) -> None:
     shop = make_shop()
     load_shop(engine, shop)
     with engine.connect() as conn:
-        tm = sales.roi(conn, window=W, channel="tmall")
-        dy = sales.roi(conn, window=W, channel="douyin")
+        tm = sales.roi(conn, window=W, channel="tmall", basis="attributed")
+        dy = sales.roi(conn, window=W, channel="douyin", basis="attributed")
+        dy_channel = sales.roi(conn, window=W, channel="douyin")  # ROI_BASIS=channel, the default
     tm_spend = sum((s.spend for s in shop.spend if s.channel == "tmall" and _in(s.day, W)), Decimal(0))
     assert tm.spend == tm_spend
-    assert tm.attributed is False
-    assert tm.gmv == tm.channel_gmv == _gmv(shop, "tmall", W)
-    assert tm.roi == (tm.gmv / tm_spend).quantize(Decimal("0.0001"))
+    # tmall reports no attribution: on the attributed basis it has no ROI, never a whole-channel one in disguise
+    assert tm.attributed is True and tm.roi is None and tm.attributed_roi is None
+    assert tm.channel_gmv == _gmv(shop, "tmall", W)
+    assert tm.channel_roi == (tm.channel_gmv / tm_spend).quantize(Decimal("0.0001"))
 
     dy_rows = [s for s in shop.spend if s.channel == "douyin" and _in(s.day, W)]
     attributed = sum((s.attributed or Decimal(0) for s in dy_rows), Decimal(0))
@@ -47,6 +49,9 @@ def test_roi_whole_channel_and_attributed(engine: Engine) -> None:
     assert dy.gmv == attributed
     assert dy.channel_gmv == _gmv(shop, "douyin", W)
     assert abs(dy.roi - attributed / dy_spend) < Decimal("0.0001")  # type: ignore[operator]
+    assert dy_channel.attributed is False and dy_channel.gmv == dy.channel_gmv
+    assert dy_channel.roi == (dy.channel_gmv / dy_spend).quantize(Decimal("0.0001"))
+    assert dy_channel.attributed_roi == dy.roi  # the other figure rides along, labelled by the view
     clicks = sum(s.clicks for s in dy_rows)
     assert dy.clicks == clicks
     assert abs(dy.cpc - dy_spend / clicks) < Decimal("0.01")  # type: ignore[operator]
