@@ -139,6 +139,10 @@ def _execute(deps: Deps, planned: Planned, lease: runlog.Lease, *, poster: Poste
     try:
         with Heartbeat(deps, lease):
             outcome: Outcome = planned.spec.runner()(ctx)
+    except (KeyboardInterrupt, SystemExit):
+        # Ctrl-C on `ecombot jobs run`, or shutdown: not a death for another replica to find later
+        runlog.finish(deps.engine, lease, status=runlog.FAILED, error="interrupted", now_utc=utc_naive(deps.now()))
+        raise
     except Exception as exc:  # noqa: BLE001 - any failure is logged, recorded and reported, never fatal
         error_id = new_error_id()
         error = f"{type(exc).__name__}: {exc}"

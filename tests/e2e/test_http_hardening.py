@@ -15,6 +15,8 @@ import urllib.request
 import pytest
 
 from bot.sandbox.driver import signed_headers
+from bot.server import HttpServer
+from bot.slack_guard import GuardedRequestHandler
 from tests.e2e.conftest import SECRET, Bot, BotFactory
 
 FORM = "application/x-www-form-urlencoded"
@@ -116,4 +118,22 @@ def test_good_requests_still_reach_bolt(bare_bot: Bot, caplog: pytest.LogCapture
     assert status == 200 and b"c-123" in answer
     status, _, _ = bare_bot.command("help")
     assert status == 200
+    assert_quiet(caplog)
+
+
+def test_bolts_own_parsing_answers_400_where_the_gate_would_not_see_it(
+    bare_bot: Bot, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The adapter alone, without the gate: Bolt reading a user id out of a number must not raise."""
+    caplog.set_level(logging.INFO)
+    server = HttpServer(GuardedRequestHandler(bare_bot.app), host="127.0.0.1", port=0, threads=1).start()
+    try:
+        body = form(json.dumps({"type": "block_actions", "user": 1, "actions": [{"action_id": "x"}]}))
+        req = urllib.request.Request(server.url + "/slack/events", data=body, method="POST",
+                                     headers=signed_headers(SECRET, body.decode()))
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(req, timeout=10)
+        assert refused.value.code == 400
+    finally:
+        server.stop()
     assert_quiet(caplog)
