@@ -23,6 +23,8 @@ from metrics.schema import metadata
 
 # a grouped alert message can hold 50 blocks of up to 3,000 characters: more than MySQL's TEXT
 LONG_TEXT = Text().with_variant(mysql.MEDIUMTEXT(), "mysql", "mariadb")
+# MySQL's DATETIME drops fractions of a second: a heartbeat's age would be off by up to a second
+PRECISE_TIME = DateTime().with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")
 
 job_runs = Table(
     "job_runs",
@@ -37,7 +39,7 @@ job_runs = Table(
     Column("finished_at", DateTime),
     Column("detail", String(500)),
     Column("error", Text),
-    Column("heartbeat_at", DateTime),  # naive UTC; the owner refreshes it while the job runs
+    Column("heartbeat_at", PRECISE_TIME),  # naive UTC; the owner refreshes it while the job runs
     Column("posted", Integer),  # Slack posts begun so far; NULL: unknown (a run from before leases)
     Column("attempt", Integer, nullable=False, server_default="1"),  # bumped by each takeover of a dead run
     Column("error_id", String(16)),  # the id a failure notice in Slack shows; details are in `error` and the log

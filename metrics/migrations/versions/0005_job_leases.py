@@ -16,15 +16,19 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import mysql
 
 revision = "0005"
 down_revision = "0004"
 branch_labels = None
 depends_on = None
 
+# MySQL's DATETIME drops fractions of a second: a heartbeat's age would be off by up to a second
+_PRECISE_TIME = sa.DateTime().with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")
+
 
 def upgrade() -> None:
-    op.add_column("job_runs", sa.Column("heartbeat_at", sa.DateTime(), nullable=True))
+    op.add_column("job_runs", sa.Column("heartbeat_at", _PRECISE_TIME, nullable=True))
     op.add_column("job_runs", sa.Column("posted", sa.Integer(), nullable=True))
     op.add_column("job_runs", sa.Column("attempt", sa.Integer(), nullable=False, server_default=sa.text("1")))
     op.add_column("job_runs", sa.Column("error_id", sa.String(length=16), nullable=True))
