@@ -141,7 +141,10 @@ def _execute(deps: Deps, planned: Planned, lease: runlog.Lease, *, poster: Poste
             outcome: Outcome = planned.spec.runner()(ctx)
     except (KeyboardInterrupt, SystemExit):
         # Ctrl-C on `ecombot jobs run`, or shutdown: not a death for another replica to find later
-        runlog.finish(deps.engine, lease, status=runlog.FAILED, error="interrupted", now_utc=utc_naive(deps.now()))
+        try:
+            runlog.finish(deps.engine, lease, status=runlog.FAILED, error="interrupted", now_utc=utc_naive(deps.now()))
+        except Exception:  # noqa: BLE001 - the lease check fails the run later; the interrupt goes on
+            log.exception("could not record that job %s run %s was interrupted", name, run_id)
         raise
     except Exception as exc:  # noqa: BLE001 - any failure is logged, recorded and reported, never fatal
         error_id = new_error_id()

@@ -66,10 +66,11 @@ class JobScheduler:
                 misfire_grace_time=max(1, int(planned.grace.total_seconds())), coalesce=True, max_instances=1,
             )
         lease = self.deps.settings.job_lease_seconds
-        # the first check at once: a run killed with the previous process may be dead already
+        # with catch-up, the first check at once (APS's own clock): a run killed with the previous
+        # process may be dead already. (APS reads next_run_time=None as "paused", hence the dict.)
+        first: dict[str, datetime] = {"next_run_time": datetime.now(self.deps.settings.tz)} if catch_up else {}
         self._aps.add_job(self.check_leases, "interval", seconds=lease, id=LEASE_CHECK, name=LEASE_CHECK,
-                          next_run_time=self.deps.now() if catch_up else None, coalesce=True, max_instances=1,
-                          misfire_grace_time=max(1, int(lease)))
+                          coalesce=True, max_instances=1, misfire_grace_time=max(1, int(lease)), **first)
         self._aps.start()
         for name, slot in (self.missed() if catch_up else {}).items():
             log.info("job %s missed its %s firing while down; running it now", name, slot.isoformat())
