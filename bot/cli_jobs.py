@@ -12,6 +12,7 @@ from bot.cli_context import Context, pass_ctx
 
 if TYPE_CHECKING:
     from jobs.kit.registry import Planned
+    from metrics.job_runs import Run
 
 
 def _plan(ctx: Context) -> dict[str, Planned]:
@@ -30,11 +31,11 @@ def _known(ctx: Context, name: str) -> None:
         raise click.ClickException(f"unknown job {name!r}; known jobs: {', '.join(plan)}")
 
 
-def _local(ctx: Context, moment: datetime | None) -> str:
+def _local(ctx: Context, moment: datetime | None, *, seconds: bool = False) -> str:
     if moment is None:
         return "-"
     aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return aware.astimezone(ctx.settings.tz).strftime("%Y-%m-%d %H:%M")
+    return aware.astimezone(ctx.settings.tz).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
 
 
 @click.group()
@@ -49,12 +50,14 @@ def list_jobs(ctx: Context, runs: int) -> None:
     """Every job with its schedule, next run time (BOT_TIMEZONE) and recent runs."""
     from jobs.kit.scheduler import next_runs
     from metrics import job_runs as runlog
+    from metrics.clock import utc_naive
     from metrics.runtime import build_deps
 
     plan = _plan(ctx)
     deps = build_deps(ctx.settings, engine=ctx.engine)
     paused = runlog.paused_jobs(deps.engine)
     upcoming = next_runs(plan, deps.now())
+    now = utc_naive(deps.now())
     click.echo(f"time zone {ctx.settings.bot_timezone}; now {_local(ctx, deps.now())}")
     for name, planned in plan.items():
         state = "PAUSED" if name in paused else "active"
@@ -63,8 +66,28 @@ def list_jobs(ctx: Context, runs: int) -> None:
         click.echo(f"  {planned.spec.summary}; grace {int(planned.grace.total_seconds() // 60)} min"
                    f"{'; posts when empty' if planned.send_empty else ''}")
         for run in runlog.recent(deps.engine, name, limit=runs):
-            what = run.error if run.status == runlog.FAILED else run.detail
-            click.echo(f"  #{run.id:<6} {_local(ctx, run.started_at)}  {run.trigger:<8} {run.status:<8} {what or ''}")
+            click.echo(f"  #{run.id:<6} {_local(ctx, run.started_at)}  {run.trigger:<8} {_outcome(ctx, run, now)}")
+
+
+def _outcome(ctx: Context, run: Run, now_utc: datetime) -> str:
+    """`ok       1 message(s) posted`, `died (no heartbeat since …)`, `failed   [error id …] …`."""
+    from metrics import job_runs as runlog
+
+    if run.status == runlog.RUNNING:
+        beat = _local(ctx, run.last_sign_of_life, seconds=True)
+        if runlog.is_dead(run, now_utc=now_utc, lease=ctx.settings.job_lease):
+            # a replica's lease check re-runs or fails it; until then it looks like this
+            return f"died (no heartbeat since {beat}; {_posted(run)})"
+        return f"running  (heartbeat {beat}; {_posted(run)})"
+    what = run.detail
+    if run.status == runlog.FAILED:
+        what = f"[error id {run.error_id}] {run.error}" if run.error_id else run.error
+    again = f" (attempt {run.attempt}: re-run after a dead run)" if run.attempt > 1 else ""
+    return f"{run.status:<8} {what or ''}{again}".rstrip()
+
+
+def _posted(run: Run) -> str:
+    return "posts unknown" if run.posted is None else f"{run.posted} post(s) begun"
 
 
 @jobs.command("run")

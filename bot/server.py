@@ -13,8 +13,8 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from slack_bolt import App
-from slack_bolt.adapter.wsgi import SlackRequestHandler
 
+from bot.slack_guard import GuardedRequestHandler, slack_guard
 from metrics.runtime import Deps
 
 log = logging.getLogger(__name__)
@@ -24,8 +24,10 @@ WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 
 def wsgi_app(app: App, deps: Deps, extra: dict[str, WsgiApp] | None = None) -> WsgiApp:
-    """Route /slack/events to Bolt, /healthz to a DB ping, and `extra` paths to their apps."""
-    bolt = SlackRequestHandler(app, path="/slack/events")
+    """Route /slack/events to Bolt (behind the signature and shape gate), /healthz to a DB ping, and
+    `extra` paths to their apps."""
+    bolt = slack_guard(GuardedRequestHandler(app, path="/slack/events"),
+                       signing_secret=deps.settings.slack_signing_secret)
     routes = dict(extra or {})
 
     def healthz(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:

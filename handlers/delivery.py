@@ -83,10 +83,21 @@ def _error(exc: Exception) -> str:
 
 
 class Poster:
-    def __init__(self, client: WebClient, *, pacer: Pacer = PACER) -> None:
+    def __init__(self, client: WebClient, *, pacer: Pacer = PACER,
+                 before_send: Callable[[], None] | None = None) -> None:
         self.client = client
         self.pacer = pacer
         self.sent = 0
+        self._before_send = before_send
+
+    def for_run(self, before_send: Callable[[], None]) -> Poster:
+        """A poster for one run: its own `sent`, and `before_send()` ahead of every post or upload
+        (the run log counts the post before it is made; raising there stops the post)."""
+        return Poster(self.client, pacer=self.pacer, before_send=before_send)
+
+    def _sending(self) -> None:
+        if self._before_send is not None:
+            self._before_send()
 
     def _call(self, what: str, channel: str, fn: Callable[[], Any]) -> Any:
         self.pacer.wait(channel)
@@ -98,6 +109,7 @@ class Poster:
     def post(self, channel: str, *, text: str, blocks: list[dict[str, Any]] | None = None,
              thread_ts: str | None = None, broadcast: bool = False) -> str:
         extra: dict[str, Any] = {"reply_broadcast": True} if broadcast and thread_ts else {}
+        self._sending()
         resp = self._call("chat.postMessage", channel, lambda: self.client.chat_postMessage(
             channel=channel, text=text, blocks=blocks, thread_ts=thread_ts, unfurl_links=False, **extra))
         self.sent += 1
@@ -111,6 +123,7 @@ class Poster:
         kwargs: dict[str, Any] = {"channel": channel, "content": png, "filename": filename, "title": title}
         if thread_ts:
             kwargs["thread_ts"] = thread_ts
+        self._sending()
         self._call("files.upload", channel, lambda: self.client.files_upload_v2(**kwargs))
         self.sent += 1
 

@@ -3,6 +3,10 @@
 - `job_runs`: one row per firing a replica claimed (unique on job + scheduled time, so a second
   replica's insert fails and it stands aside), and the run log: start, end, outcome, error.
   Manual runs (`ecombot jobs run`) have no scheduled time; NULLs never collide in a unique key.
+  A running row is leased: its process refreshes `heartbeat_at`, and counts in `posted` every
+  Slack post *before* making it, so a run whose heartbeat stopped can be re-run safely (nothing
+  posted) or failed (something may have reached Slack). `attempt` fences the owner: a takeover
+  bumps it, and the dead owner's late writes (heartbeat, posts, finish) then match no row.
 - `job_state`: pause/resume per job, shared by every replica.
 - `alert_state`: one row per alert key (a SKU's stock, a channel's ROI floor, …): open,
   acknowledged, snoozed until, resolved; where its original message is.
@@ -19,6 +23,8 @@ from metrics.schema import metadata
 
 # a grouped alert message can hold 50 blocks of up to 3,000 characters: more than MySQL's TEXT
 LONG_TEXT = Text().with_variant(mysql.MEDIUMTEXT(), "mysql", "mariadb")
+# MySQL's DATETIME drops fractions of a second: a heartbeat's age would be off by up to a second
+PRECISE_TIME = DateTime().with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")
 
 job_runs = Table(
     "job_runs",
@@ -33,6 +39,10 @@ job_runs = Table(
     Column("finished_at", DateTime),
     Column("detail", String(500)),
     Column("error", Text),
+    Column("heartbeat_at", PRECISE_TIME),  # naive UTC; the owner refreshes it while the job runs
+    Column("posted", Integer),  # Slack posts begun so far; NULL: unknown (a run from before leases)
+    Column("attempt", Integer, nullable=False, server_default="1"),  # bumped by each takeover of a dead run
+    Column("error_id", String(16)),  # the id a failure notice in Slack shows; details are in `error` and the log
     UniqueConstraint("job", "scheduled_for"),
     Index("ix_job_runs_job_started", "job", "started_at"),
     Index("ix_job_runs_started", "started_at"),

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
 from pathlib import Path
@@ -204,6 +204,8 @@ class Settings(BaseSettings):
     job_schedules: Annotated[dict[str, str], NoDecode] = Field(default_factory=dict)
     job_grace_minutes: Annotated[dict[str, float], NoDecode] = Field(default_factory=dict)
     job_send_empty: CommaList = ()
+    # a running job refreshes its heartbeat every third of this; a run silent for longer is dead
+    job_lease_seconds: float = Field(default=60, ge=1, le=3600)
     monthly_gmv_targets: Annotated[dict[str, Decimal], NoDecode] = Field(default_factory=dict)
     campaign_windows: Annotated[tuple[CampaignWindow, ...], NoDecode] = ()
     campaign_uv_drop: Decimal = Field(default=Decimal("0.30"), gt=0, lt=1)
@@ -301,6 +303,10 @@ class Settings(BaseSettings):
     @cached_property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.bot_timezone)
+
+    @property
+    def job_lease(self) -> timedelta:
+        return timedelta(seconds=self.job_lease_seconds)
 
     def floor_for(self, channel: str) -> Decimal:
         return self.roi_floors.get(channel, self.roi_floor)

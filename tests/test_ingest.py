@@ -88,3 +88,86 @@ def test_one_bad_item_imports_nothing(server: str, engine: Engine) -> None:
     assert status == 400
     assert {(p["item"], p["column"]) for p in body["problems"]} == {(3, "created_at"), (3, "rating")}
     assert count(engine) == 0
+
+
+# -- what is refused before the import ---------------------------------------------------------------
+
+
+def one(**fields: Any) -> list[dict[str, Any]]:
+    return [ITEMS[1], {**ITEMS[0], **fields}]
+
+
+def send_with(url: str, authorization: str) -> int:
+    req = urllib.request.Request(url, data=json.dumps(ITEMS).encode(), method="POST",
+                                 headers={"Content-Type": "application/json", "Authorization": authorization})
+    try:
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            return int(resp.status)
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+@pytest.mark.parametrize("header", ["ingest-secret", "Token ingest-secret", "Basic ingest-secret", "Bearer",
+                                    "Bearer ingest-secret x", "xBearer ingest-secret", "Bearer ingest-secretx",
+                                    "Bearer ingest-secret,Bearer other", "Bearer Bearer ingest-secret"])
+def test_only_a_bearer_token_is_accepted(server: str, engine: Engine, header: str) -> None:
+    assert send_with(server, header) == 401
+    assert count(engine) == 0
+
+
+@pytest.mark.parametrize("header", ["bearer ingest-secret", "Bearer  ingest-secret"])
+def test_the_bearer_scheme_as_rfc_6750_writes_it(server: str, engine: Engine, header: str) -> None:
+    # the scheme's name is case-insensitive and one or more spaces may follow it (RFC 6750 §2.1)
+    assert send_with(server, header) == 200
+
+
+@pytest.mark.parametrize("fields,column", [
+    ({"text": "过敏\u0000"}, "text"),
+    ({"review_id": "wb-\u00001"}, "review_id"),
+    ({"text": "bad \ud800 surrogate"}, "text"),
+])
+def test_characters_a_database_cannot_store_are_refused_by_item_and_column(
+    server: str, engine: Engine, fields: dict[str, Any], column: str
+) -> None:
+    status, body = post(server, None, raw=json.dumps(one(**fields)).encode())
+    assert status == 400, body
+    assert [(p["item"], p["column"]) for p in body["problems"]] == [(2, column)]
+    assert count(engine) == 0
+
+
+@pytest.mark.parametrize("text", [5, 1.5, True, {"zh": "好"}, ["好"]])
+def test_text_must_be_a_string(server: str, engine: Engine, text: Any) -> None:
+    status, body = post(server, one(text=text))
+    assert status == 400
+    assert [(p["item"], p["column"]) for p in body["problems"]] == [(2, "text")]
+    assert "item 2" in body["error"]
+    assert count(engine) == 0
+
+
+@pytest.mark.parametrize("items,where", [
+    ([[ITEMS[0]]], (1, None)),
+    ([ITEMS[0], {**ITEMS[1], "rating": [5]}], (2, "rating")),
+    ([ITEMS[0], {**ITEMS[1], "sku": {"id": "SKU-1001"}}], (2, "sku")),
+])
+def test_nesting_is_refused(server: str, engine: Engine, items: list[Any], where: tuple[int, str | None]) -> None:
+    status, body = post(server, items)
+    assert status == 400
+    assert [(p["item"], p["column"]) for p in body["problems"]] == [where]
+    assert count(engine) == 0
+
+
+@pytest.mark.parametrize("raw", [b"[" * 100_000 + b"]" * 100_000, b'[{"review_id": "x", "rating": NaN}]',
+                                 b'[{"review_id": "x", "rating": 1e999}]'])
+def test_bodies_json_allows_but_nobody_means_are_refused(server: str, engine: Engine, raw: bytes) -> None:
+    status, body = post(server, None, raw=raw)
+    assert status == 400 and not body["ok"]
+    assert count(engine) == 0
+
+
+def test_a_byte_order_mark_at_the_start_of_a_field_is_dropped(server: str, engine: Engine) -> None:
+    items = [{"\ufeffreview_id": "\ufeffO5021", "channel": "\ufeff天猫", "sku": "\ufeffSKU-1001",
+              "created_at": "2026-11-24 20:00:00", "text": "\ufeff很好用", "rating": 5}]
+    assert post(server, items) == (200, {"ok": True, "inserted": 1, "updated": 0})
+    with engine.connect() as conn:
+        [row] = conn.execute(select(schema.reviews)).all()
+    assert (row.review_id, row.channel, row.sku, row.text) == ("O5021", "tmall", "SKU-1001", "很好用")

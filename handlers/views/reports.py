@@ -108,7 +108,8 @@ def weekly_view(report: WeeklyReport, *, floors: dict[str, Decimal], locale: str
         blocks.append(section_block(t("report.realloc", locale, amount=fmt.money(amount),
                                  worst=names[worst.channel or ""], worst_roi=fmt.roi(worst.roi),
                                  best=names[best.channel or ""], best_roi=fmt.roi(best.roi))))
-    basis = [t("roi.basis_line", locale, basis=t(f"roi.basis.{report.ranking[0].basis}", locale))] if report.ranking else []
+    basis = ([t("roi.basis_line", locale, basis=t(f"roi.basis.{report.ranking[0].basis}", locale))]
+             if report.ranking else [])
     context = [*basis, *notes, *([footer] if footer else [])]
     if context:
         blocks.append(context_block(*context))

@@ -7,6 +7,10 @@
 Every replica runs the same scheduler; the unique (job, scheduled_for) claim makes each firing
 take effect once. A firing that comes late (a busy process, a restart) still runs within the job's
 grace time, and several missed firings coalesce into one run of the newest.
+
+A firing whose run died (its process was killed: the claim stays `running` but its heartbeat
+stops) is found by the lease check, at start-up and then every lease, on every replica; one of
+them re-runs it or fails it (`jobs.kit.runner.recover`).
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from apscheduler.triggers.base import BaseTrigger
 
 from handlers.delivery import Poster
 from jobs.kit.registry import Planned
-from jobs.kit.runner import RunResult, run_job
+from jobs.kit.runner import RunResult, recover, run_job
 from metrics import job_runs as runlog
 from metrics.clock import utc_naive
 from metrics.runtime import Deps
@@ -27,6 +31,7 @@ from metrics.runtime import Deps
 log = logging.getLogger(__name__)
 
 _STEP = timedelta(microseconds=1)
+LEASE_CHECK = "lease-check"  # not a job name: the registry's names have no such entry
 
 
 def latest_slot(trigger: BaseTrigger, now: datetime, lookback: timedelta) -> datetime | None:
@@ -60,6 +65,12 @@ class JobScheduler:
                 self.fire, planned.trigger, args=[name], id=name, name=name,
                 misfire_grace_time=max(1, int(planned.grace.total_seconds())), coalesce=True, max_instances=1,
             )
+        lease = self.deps.settings.job_lease_seconds
+        # with catch-up, the first check at once (APS's own clock): a run killed with the previous
+        # process may be dead already. (APS reads next_run_time=None as "paused", hence the dict.)
+        first: dict[str, datetime] = {"next_run_time": datetime.now(self.deps.settings.tz)} if catch_up else {}
+        self._aps.add_job(self.check_leases, "interval", seconds=lease, id=LEASE_CHECK, name=LEASE_CHECK,
+                          coalesce=True, max_instances=1, misfire_grace_time=max(1, int(lease)), **first)
         self._aps.start()
         for name, slot in (self.missed() if catch_up else {}).items():
             log.info("job %s missed its %s firing while down; running it now", name, slot.isoformat())
@@ -91,3 +102,18 @@ class JobScheduler:
 
     def run_slot(self, name: str, slot: datetime, trigger: str) -> RunResult:
         return run_job(self.deps, self.plan[name], poster=self.poster, slot=slot, trigger=trigger)
+
+    def check_leases(self) -> None:
+        """Hand every dead run to `recover`, each in its own thread: a re-run may take a while."""
+        now = utc_naive(self.deps.now())
+        for run in runlog.stale(self.deps.engine, now_utc=now, lease=self.deps.settings.job_lease):
+            log.info("job %s run %s has no heartbeat since %s UTC", run.job, run.id,
+                     run.last_sign_of_life.isoformat())
+            if self._aps.running:
+                self._aps.add_job(self.recover, args=[run], id=f"recover:{run.id}:{run.attempt}",
+                                  replace_existing=True)
+            else:
+                self.recover(run)
+
+    def recover(self, run: runlog.Run) -> RunResult:
+        return recover(self.deps, self.plan.get(run.job), run, poster=self.poster)

@@ -43,12 +43,15 @@ def draw_ad_spend(seed: int, today: date, days: int, sales: Sales) -> list[Row]:
             slump = ch.slug == "douyin" and day >= today - timedelta(days=LOW_ROI_DAYS)
             roi = rng.uniform(1.35, 1.75) if slump else rng.uniform(*ch.roi)
             share = ch.attributed_share or 1.0
-            total = gmv * share / roi
+            # normally `roi` is what the platform attributes; in the slump even the channel's whole GMV
+            # over spend is under the floor, so the ROI guard pauses Douyin on either basis
+            total = gmv / roi if slump else gmv * share / roi
+            attributed_roi = roi * share if slump else roi
             weights = [w * rng.uniform(0.8, 1.2) for _, w in ch.campaigns]
             for (campaign, _), w in zip(ch.campaigns, weights, strict=True):
                 spend = round(total * w / sum(weights))
                 # campaign ROIs scatter around the day's, never across the 1:2 line
-                campaign_roi = roi * rng.uniform(0.9, 1.1)
+                campaign_roi = attributed_roi * rng.uniform(0.9, 1.1)
                 cpc = min(2.9, max(0.55, ch.cpc_yuan * (1.35 if slump else 1.0) * rng.uniform(0.85, 1.15)))
                 ctr = min(0.048, max(0.011, ch.ctr * rng.uniform(0.85, 1.15)))
                 clicks = max(1, round(spend / 100 / cpc))

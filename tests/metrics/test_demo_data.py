@@ -209,6 +209,21 @@ def test_douyin_falls_below_the_roi_floor_on_the_last_five_days_only(shop: DemoD
     assert all(roi[d] > 2.2 for d in roi if d not in last_five)
 
 
+def test_douyin_is_under_the_floor_on_the_whole_channel_basis_too(shop: DemoData) -> None:
+    # ROI_BASIS=channel is the default: the demo's slump must show on it (GMV of the orders / spend)
+    spend: Counter[date] = Counter()
+    gmv: Counter[date] = Counter()
+    for r in shop.ad_spend:
+        if r["channel"] == "douyin":
+            spend[r["date"]] += r["spend_cents"]
+    for o in shop.orders:
+        if o["channel"] == "douyin" and o["status"] != "cancelled":
+            gmv[o["order_date"]] += o["paid_cents"]
+    last_five = {YESTERDAY - timedelta(days=i) for i in range(5)}
+    assert all(gmv[d] / spend[d] < 2 for d in last_five)
+    assert sum(gmv[d] for d in last_five) / sum(spend[d] for d in last_five) < 2
+
+
 def test_other_channels_earn_well_above_the_floor(shop: DemoData) -> None:
     start = TODAY - timedelta(days=30)
     for channel in CHANNELS - {"douyin"}:
