@@ -181,6 +181,7 @@ class GmvReport:
     driver_change: Decimal | None  # that factor's own relative change
     factor_changes: dict[str, Decimal | None]
     by_channel: tuple[Figures, ...]  # current window per channel, biggest GMV first (all-channel view only)
+    previous_by_channel: tuple[Figures, ...]  # the previous window, same channels
     daily: dict[str, tuple[Day, ...]]  # channel → GMV per day of the current window
     daily_previous: tuple[Day, ...]  # total (of the asked channels) per day of the previous window
 
@@ -226,7 +227,8 @@ def gmv_report(conn: Connection, *, window: Window, channels: Sequence[str], cha
         split=split, gmv_change=change(current.gmv, previous.gmv),
         gmv_change_yoy=change(current.gmv, year_ago.gmv) if year_ago.has_data else None,
         driver=driver, driver_change=factor_changes.get(driver) if driver else None,
-        factor_changes=factor_changes, by_channel=by_channel if channel is None else (), daily=daily,
+        factor_changes=factor_changes, by_channel=by_channel if channel is None else (),
+        previous_by_channel=tuple(f[(1, ch)] for ch in chans) if channel is None else (), daily=daily,
         daily_previous=before,
     )
 

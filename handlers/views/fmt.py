@@ -60,7 +60,9 @@ ZH_SHORT_FROM = Decimal(100_000)
 
 def money_in(value: Decimal | None, locale: str) -> str:
     """Money for `locale`: ¥1,234,567.00 in en; ¥123.5万 / ¥1.2亿 in zh for large amounts."""
-    if value is None or locale != "zh" or abs(value) < ZH_SHORT_FROM:
+    if value is None:
+        return na(locale)
+    if locale != "zh" or abs(value) < ZH_SHORT_FROM:
         return money(value)
     if abs(value) >= YI:
         short = (value / YI).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP).normalize()

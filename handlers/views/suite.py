@@ -1,0 +1,43 @@
+"""Small helpers the command-suite views share: mrkdwn escaping, changes, window words. Pure."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from handlers.views import fmt
+from handlers.views.texts import t
+from metrics.windows import Window
+
+
+def esc(text: str) -> str:
+    """Untrusted text (SKU and product names, review texts) made safe for mrkdwn: &, <, > as entities."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def rel(value: Decimal | None, locale: str) -> str:
+    """A relative change computed in metrics (0.12) as ▲ 12.0% / ▼ 4.0% / = 0.0% / n/a."""
+    if value is None:
+        return fmt.na(locale)
+    arrow = "▲" if value > 0 else "▼" if value < 0 else "="
+    return f"{arrow} {abs(value) * 100:.1f}%"
+
+
+def signed_pct(value: Decimal | None, locale: str) -> str:
+    """−12.0% / +3.4%, for sentences."""
+    if value is None:
+        return fmt.na(locale)
+    sign = "+" if value > 0 else "−" if value < 0 else "±"
+    return f"{sign}{abs(value) * 100:.1f}%"
+
+
+def signed_money(value: Decimal, locale: str) -> str:
+    text = fmt.money_in(abs(value), locale)
+    return ("+" if value > 0 else "−" if value < 0 else "±") + text
+
+
+def window_name(window: Window, locale: str) -> str:
+    return fmt.window_label(window.label, locale)
+
+
+def channel_or_all(name: str | None, locale: str) -> str:
+    return name if name is not None else t("suite.all_channels", locale)
