@@ -5,7 +5,7 @@ Each builds its own `Figure` (never pyplot's global state) and lets it go when d
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 
 import pandas as pd
@@ -28,7 +28,7 @@ def _yuan(v: float, _pos: object = None) -> str:
     return f"¥{v / 10_000:,.1f}万" if abs(v) >= 100_000 else f"¥{v:,.0f}"
 
 
-def gmv_daily(dates: Sequence[date], series: dict[str, Sequence[float]], previous: Sequence[float], *, title: str,
+def gmv_daily(dates: Sequence[date], series: Mapping[str, Sequence[float]], previous: Sequence[float], *, title: str,
               previous_label: str, total_label: str | None = None) -> bytes:
     """Daily GMV: one channel as a line, several stacked with their total; the previous window dashed,
     laid over the same day positions (its day 1 under this window's day 1)."""

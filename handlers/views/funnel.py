@@ -48,7 +48,8 @@ def render(v: FunnelView, locale: str) -> Message:
             continue
         f = next(x for x in r.rows if x.channel == slug)
         blocks.append(section_block(t("funnel.flag_note", locale, channel=v.names.get(slug, slug),
-                                      cart_rate=fmt.pct_in(f.cart_rate, locale), pay_rate=fmt.pct_in(f.pay_rate, locale),
+                                      cart_rate=fmt.pct_in(f.cart_rate, locale),
+                                      pay_rate=fmt.pct_in(f.pay_rate, locale),
                                       all_cart=fmt.pct_in(r.total.cart_rate, locale),
                                       all_pay=fmt.pct_in(r.total.pay_rate, locale))))
     if r.total.uv and not r.total.cart_users:

@@ -8,13 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
-
 from handlers.views import charts_suite, fmt
 from handlers.views.blocks import Block, context_block, header_block, section_block
-from handlers.views.limits import FIELD_TEXT, clip
+from handlers.views.limits import FIELD_TEXT
 from handlers.views.message import Chart, Message
-from handlers.views.suite import channel_or_all, rel, signed_money, signed_pct, window_name
+from handlers.views.suite import channel_or_all, fields_block, rel, signed_money, signed_pct, window_name
 from handlers.views.texts import t
 from metrics.gmv import GmvReport, change
 
@@ -70,7 +68,8 @@ def _channel_lines(r: GmvReport, v: GmvView, locale: str) -> str:
         if not f.has_data and (before is None or not before.has_data):
             continue  # a registered channel the shop does not sell on (yet)
         lines.append(t("gmv.channel_line", locale, channel=v.names.get(f.channel or "", f.channel or ""),
-                       gmv=fmt.money_in(f.gmv, locale), change=rel(change(f.gmv, before.gmv) if before else None, locale),
+                       gmv=fmt.money_in(f.gmv, locale),
+                       change=rel(change(f.gmv, before.gmv) if before else None, locale),
                        orders=fmt.integer(f.orders), buyers=fmt.integer(f.buyers), cvr=fmt.pct_in(f.cvr, locale, 2),
                        aov=fmt.money_in(f.aov, locale)))
     lines.append(t("gmv.total_line", locale, gmv=fmt.money_in(r.current.gmv, locale), change=rel(r.gmv_change, locale),
@@ -90,7 +89,7 @@ def render(v: GmvView, locale: str) -> Message:
         return Message(f"{title}: {t('gmv.none', locale, window=str(r.current.window))}", blocks)
     sentence = driver_sentence(r, locale)
     blocks.append(section_block(sentence))
-    blocks.append(SectionBlock(fields=[MarkdownTextObject(text=clip(f, FIELD_TEXT)) for f in _fields(r, locale)]).to_dict())
+    blocks.append(fields_block(_fields(r, locale)))
     if r.split.contributions is not None:
         c = r.split.contributions
         blocks.append(context_block(t("gmv.split", locale, delta=signed_money(r.split.delta, locale),

@@ -4,9 +4,18 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
+
 from handlers.views import fmt
+from handlers.views.blocks import Block
+from handlers.views.limits import FIELD_TEXT, clip
 from handlers.views.texts import t
 from metrics.windows import Window
+
+
+def fields_block(fields: list[str]) -> Block:
+    """A section of up to 10 two-line fields, each clipped to Slack's field limit."""
+    return SectionBlock(fields=[MarkdownTextObject(text=clip(f, FIELD_TEXT)) for f in fields[:10]]).to_dict()
 
 
 def esc(text: str) -> str:

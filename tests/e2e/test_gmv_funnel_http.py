@@ -13,8 +13,8 @@ from sqlalchemy import Engine
 
 from bot.sandbox import slash_command
 from bot.sandbox.state import User
-from metrics.imports import ImportOptions, import_file
 from metrics.channels import ChannelRegistry
+from metrics.imports import ImportOptions, import_file
 from tests.e2e.conftest import (
     SECRET,
     SHOP,
@@ -40,13 +40,16 @@ def run(bot: Bot, command: str, text: str, *, user_id: str = "U0ALICE") -> tuple
 
 
 def answer(bot: Bot, command: str, text: str, *, user_id: str = "U0ALICE", chart: bool = True) -> Json:
+    """The answer posted in C0GENERAL (the newest, when the test sent several)."""
+    method = "files.completeUploadExternal" if chart else "chat.postMessage"
+    before = len(bot.fake.calls(method))
     status, body = run(bot, command, text, user_id=user_id)
     assert (status, body) == (200, "")
-    bot.fake.wait_for("files.completeUploadExternal" if chart else "chat.postMessage", timeout=30)
-    [message] = posted(bot.fake, "C0GENERAL")
+    bot.fake.wait_for(method, count=before + 1, timeout=30)
+    message = posted(bot.fake, "C0GENERAL")[-1]
     assert_valid_blocks(message["blocks"])
     if chart:
-        [shared] = shared_files(bot.fake, "C0GENERAL")
+        shared = shared_files(bot.fake, "C0GENERAL")[-1]
         data = bot.fake.file_bytes(shared["id"])
         assert data is not None and data.startswith(b"\x89PNG")
     return message
@@ -143,7 +146,7 @@ MIDNIGHT_ROWS = [
     ["M2", "1", "jd", "2026-11-13T16:00:00Z", "S1", "1", "200.00", "k1", "paid", "0"],  # 11-14 local
     ["M3", "1", "jd", "2026-11-14T23:30:00Z", "S1", "2", "300.00", "k1", "paid", "0"],  # 11-15 07:30 local, same buyer
     ["M4", "1", "jd", "2026-11-15T15:00:00Z", "S2", "1", "50.00", "k2", "refunded", "50.00"],  # 11-15 23:00 local
-    ["M5", "1", "jd", "2026-11-15T15:30:00Z", "S2", "1", "80.00", "k3", "cancelled", "0"],  # cancelled: no GMV, no buyer
+    ["M5", "1", "jd", "2026-11-15T15:30:00Z", "S2", "1", "80.00", "k3", "cancelled", "0"],  # cancelled: no GMV or buyer
     ["M6", "1", "jd", "2026-11-15T16:00:01Z", "S2", "1", "999.00", "k4", "paid", "0"],  # 11-16 local: outside
 ]
 
