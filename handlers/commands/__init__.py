@@ -18,6 +18,7 @@ ALL: tuple[CommandSpec[Any], ...] = (*COMMANDS, help.spec(COMMANDS))
 
 
 def register(app: App, deps: Deps) -> None:
-    locales = kit.UserLocales()  # one cache of users' languages for every command
+    locales = kit.UserLocales()  # one cache of users' languages for every command and the DM help
     for spec in ALL:
         kit.register(app, deps, spec, locales)
+    help.register_dm(app, deps, COMMANDS, locales)
