@@ -48,7 +48,10 @@ def whoami_message(deps: Deps, client: WebClient, user: str, locale: str) -> Mes
     roles = roles_of(deps, client, user)
     names = [t(f"role.{key}", locale) for role, key in ((FINANCE, "finance"), (OPS, "ops")) if role in roles]
     title = t("whoami.title", locale)
-    said = t("whoami.roles", locale, user=user, roles=", ".join(names)) if names else t("whoami.none", locale, user=user)
+    if names:
+        said = t("whoami.roles", locale, user=user, roles=", ".join(names))
+    else:
+        said = t("whoami.none", locale, user=user)
     return Message(said, [header_block(title), section_block(said)])
 
 
