@@ -30,7 +30,7 @@ from handlers.views.message import Message
 from handlers.views.texts import t
 from metrics.channels import UnknownChannel
 from metrics.runtime import Deps
-from metrics.windows import WindowError, echo
+from metrics.windows import ECHO_CHARS, WindowError, echo
 
 log = logging.getLogger(__name__)
 
@@ -162,9 +162,20 @@ def error_text(deps: Deps, exc: Exception, locale: str, usage: HelpRow | None = 
     return line or echo(str(exc), 500)
 
 
+_QUOTED = re.compile(r"`([^`]{%d,})`" % (ECHO_CHARS + 1))
+_LONG_WORD = re.compile(r"\S{%d,}" % (ECHO_CHARS * 4))
+
+
+def short_quotes(text: str) -> str:
+    """Whatever a command's own error sentence quotes of the typed text, shortened to `echo` length,
+    and any very long word cut: a 100 KB token is named, never sent back whole."""
+    text = _QUOTED.sub(lambda m: f"`{echo(m.group(1))}`", text)
+    return _LONG_WORD.sub(lambda m: echo(m.group(0), ECHO_CHARS * 2), text)
+
+
 def _describe(spec: CommandSpec[Any], deps: Deps, exc: Exception, locale: str) -> str:
     said = spec.describe(deps, exc, locale) if spec.describe is not None else None
-    return said if said is not None else error_text(deps, exc, locale, spec.usage)
+    return clip(short_quotes(said if said is not None else error_text(deps, exc, locale, spec.usage)), SECTION_TEXT)
 
 
 def register(app: App, deps: Deps, spec: CommandSpec[Any], locales: UserLocales | None = None) -> None:
