@@ -162,8 +162,8 @@ def error_text(deps: Deps, exc: Exception, locale: str, usage: HelpRow | None = 
     return line or echo(str(exc), 500)
 
 
-_QUOTED = re.compile(r"`([^`]{%d,})`" % (ECHO_CHARS + 1))
-_LONG_WORD = re.compile(r"\S{%d,}" % (ECHO_CHARS * 4))
+_QUOTED = re.compile(rf"`([^`]{{{ECHO_CHARS + 1},}})`")
+_LONG_WORD = re.compile(rf"\S{{{ECHO_CHARS * 4},}}")
 
 
 def short_quotes(text: str) -> str:

@@ -88,7 +88,8 @@ def test_a_100_kb_word_is_not_sent_back_whole(spec: CommandSpec[Any], deps: Deps
 
 @pytest.mark.parametrize(("full", "ascii_"), [("７ｄ", "7d"), ("３０ｄ", "30d"), ("近７天", "近7天"),
                                                ("２０２６－１１－０１", "2026-11-01"),
-                                               ("２０２６－１１－０１．．２０２６－１１－０７", "2026-11-01..2026-11-07")])
+                                               ("２０２６－１１－０１．．２０２６－１１－０７",
+                                                "2026-11-01..2026-11-07")])
 def test_full_width_digits_read_as_ascii_ones_in_every_window(full: str, ascii_: str) -> None:
     today = NOW.date()
     assert parse_window(full, today=today) == parse_window(ascii_, today=today)
