@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, localcontext
 
-from sqlalchemy import Connection, and_, case, func, literal, or_, select
+from sqlalchemy import Connection, and_, case, func, literal, null, or_, select, text, union_all
 from sqlalchemy.sql.elements import ColumnElement
 
 from metrics.attribution import FACTORS, Lmdi, lmdi
@@ -120,30 +120,50 @@ def figures(conn: Connection, *, windows: Sequence[Window], channels: Sequence[s
     ):
         add((int(i), ch), uv=uv, cart=cart, rows=n)
         add((int(i), None), uv=uv, cart=cart, rows=n)
-    # distinct counts through GROUP BY subqueries: PostgreSQL hashes these, while COUNT(DISTINCT)
-    # always sorts (see bench/bench_suite.py for the difference at 1M lines)
-    live = and_(_any(orders.c.order_date, windows), orders.c.channel.in_(chans), orders.c.status != "cancelled")
-    b = _bucket(orders.c.order_date, windows).label("b")
-    per_order = select(b, orders.c.channel, orders.c.order_id).where(live).group_by(
-        b, orders.c.channel, orders.c.order_id).subquery()
-    for i, ch, n in conn.execute(select(per_order.c.b, per_order.c.channel, func.count())
-                                 .group_by(per_order.c.b, per_order.c.channel)):
-        add((int(i), ch), orders=n)
-        add((int(i), None), orders=n)  # an order id is unique within its channel: orders add up
-    per_buyer = select(b, orders.c.channel, orders.c.customer_id).where(live).group_by(
-        b, orders.c.channel, orders.c.customer_id).subquery()
-    for i, ch, n in conn.execute(select(per_buyer.c.b, per_buyer.c.channel, func.count())
-                                 .group_by(per_buyer.c.b, per_buyer.c.channel)):
-        add((int(i), ch), buyers=n)
-    # buyers are people: one customer on two channels is one buyer overall
-    people = select(per_buyer.c.b, per_buyer.c.customer_id).group_by(per_buyer.c.b, per_buyer.c.customer_id).subquery()
-    for i, n in conn.execute(select(people.c.b, func.count()).group_by(people.c.b)):
-        add((int(i), None), buyers=n)
+    for i, ch, orders_n, buyers_n in _distinct_counts(conn, windows, chans):
+        if ch is not None:
+            add((int(i), ch), orders=orders_n, buyers=buyers_n)
+            add((int(i), None), orders=orders_n)  # an order id is unique within its channel: orders add up
+        else:
+            add((int(i), None), buyers=buyers_n)  # buyers are people: one customer on two channels is one
     result: dict[tuple[int, str | None], Figures] = {}
     for i, w in enumerate(windows):
         for ch in [*chans, None]:
             result[(i, ch)] = _figures(ch, w, _Raw(**raw.get((i, ch), {})))
     return result
+
+
+def _distinct_counts(conn: Connection, windows: Sequence[Window], chans: list[str]) -> list[tuple[int, str | None,
+                                                                                                int, int]]:
+    """(window index, channel, orders, buyers) per channel, and (index, None, 0, people) over every channel.
+
+    One scan of `orders` into a CTE of distinct (window, channel, customer, order) rows, which the
+    database materialises once and aggregates three ways. GROUP BY instead of COUNT(DISTINCT) on the
+    big side: PostgreSQL hashes a GROUP BY, while COUNT(DISTINCT) always sorts.
+    """
+    if conn.dialect.name == "postgresql":
+        # the hash of ~300k distinct buyers spills to disk at the default 4 MB; this transaction only
+        conn.execute(text("SET LOCAL work_mem = '64MB'"))
+    live = and_(_any(orders.c.order_date, windows), orders.c.channel.in_(chans), orders.c.status != "cancelled")
+    b = _bucket(orders.c.order_date, windows).label("b")
+    pairs = (select(b, orders.c.channel, orders.c.customer_id, orders.c.order_id).where(live)
+             .group_by(b, orders.c.channel, orders.c.customer_id, orders.c.order_id).cte("pairs"))
+    buyers = select(pairs.c.b, pairs.c.channel, pairs.c.customer_id).group_by(
+        pairs.c.b, pairs.c.channel, pairs.c.customer_id).subquery("buyers")
+    people = select(pairs.c.b, pairs.c.customer_id).group_by(pairs.c.b, pairs.c.customer_id).subquery("people")
+    per_order = select(pairs.c.b, pairs.c.channel, pairs.c.order_id).group_by(
+        pairs.c.b, pairs.c.channel, pairs.c.order_id).subquery("per_order")
+    stmt = union_all(
+        select(per_order.c.b, per_order.c.channel, func.count().label("n"), literal(0).label("kind"))
+        .group_by(per_order.c.b, per_order.c.channel),
+        select(buyers.c.b, buyers.c.channel, func.count(), literal(1)).group_by(buyers.c.b, buyers.c.channel),
+        select(people.c.b, null(), func.count(), literal(2)).group_by(people.c.b),
+    )
+    got: dict[tuple[int, str | None], list[int]] = {}
+    for i, ch, n, kind in conn.execute(stmt):
+        slot = got.setdefault((int(i), ch if int(kind) < 2 else None), [0, 0])
+        slot[0 if int(kind) == 0 else 1] += int(n)
+    return [(i, ch, v[0], v[1]) for (i, ch), v in got.items()]
 
 
 def _figures(channel: str | None, window: Window, r: _Raw) -> Figures:
