@@ -23,10 +23,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench_import import CHANNELS, DAYS, TODAY, TZ, make_orders_csv  # noqa: E402
+from bench_roi import NOW, SECRET, drain, percentile  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
-from bench.bench_import import CHANNELS, DAYS, TODAY, TZ, make_orders_csv  # noqa: E402
-from bench.bench_roi import NOW, SECRET, drain, percentile  # noqa: E402
 from bot.app import create_app, settle_heap  # noqa: E402
 from bot.config import load_settings  # noqa: E402
 from bot.sandbox import FakeSlack, slash_command  # noqa: E402
