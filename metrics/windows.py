@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -21,11 +22,25 @@ DEFAULT_WINDOW = "7d"
 MAX_DAYS = 366 * 2
 
 
+# what an error echoes of the typed text: a 100 KB token must not come back whole
+ECHO_CHARS = 40
+
+
+def echo(text: str, limit: int = ECHO_CHARS) -> str:
+    """The typed word as an error quotes it: cut short, backticks dropped so the quote stays one."""
+    text = text.replace("`", "'")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 class WindowError(ValueError):
-    def __init__(self, text: str, reason: str = "") -> None:
+    """`code` names the reason for translated texts ("window.reason.<code>"); `params` fill it."""
+
+    def __init__(self, text: str, reason: str = "", *, code: str | None = None, **params: object) -> None:
         self.text = text
+        self.code = code
+        self.params = params
         why = f" ({reason})" if reason else ""
-        super().__init__(f"`{text}` is not a window{why}. Use {GRAMMAR}.")
+        super().__init__(f"`{echo(text)}` is not a window{why}. Use {GRAMMAR}.")
 
 
 @dataclass(frozen=True)
@@ -50,6 +65,10 @@ class Window:
         d = timedelta(days=days)
         return Window(self.start + d, self.end + d, f"{self.label} {days:+d}d")
 
+    def last_year(self) -> Window:
+        """The same calendar days a year earlier (29 February falls back to the 28th)."""
+        return Window(_year_back(self.start), _year_back(self.end), f"{self.label} -1y")
+
     def utc_bounds(self, tz: ZoneInfo) -> tuple[datetime, datetime]:
         """[start, end) as naive UTC datetimes, for timestamp columns."""
         lo = datetime.combine(self.start, time(), tz)
@@ -62,13 +81,30 @@ class Window:
         return f"{self.start.isoformat()}..{self.end.isoformat()}"
 
 
-_ND = re.compile(r"^(\d{1,4})d$")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# ASCII digits only: full-width ones (a Chinese IME's ７) become ASCII through NFKC first, and
+# other scripts' digits are refused rather than read by int()
+_ND = re.compile(r"^([0-9]{1,4})d$")
+_ND_ZH = re.compile(r"^(?:近|最近|过去)?([0-9]{1,4})(?:天|日)$")
+_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+# the Chinese words a team types (seed 003 writes 近7天, 本月, 上周)
+ZH_WORDS = {
+    "今天": "today", "今日": "today", "昨天": "yesterday", "昨日": "yesterday",
+    "本周": "wtd", "这周": "wtd", "本月": "mtd", "这个月": "mtd",
+    "上周": "last-week", "上个月": "last-month", "上月": "last-month",
+}
+
+
+def normalise(text: str) -> str:
+    """NFKC (full-width ７ｄ → 7d, ２０２６－１１－０１ → 2026-11-01), trimmed, lower case."""
+    return unicodedata.normalize("NFKC", text).strip().lower()
 
 
 def parse_window(text: str | None, *, today: date) -> Window:
     raw = (text or DEFAULT_WINDOW).strip()
-    key = raw.lower()
+    key = normalise(raw)
+    key = ZH_WORDS.get(key, key)
+    if m := _ND_ZH.match(key):
+        key = f"{m.group(1)}d"
     yesterday = today - timedelta(days=1)
     if key == "today":
         return Window(today, today, "today")
@@ -77,7 +113,7 @@ def parse_window(text: str | None, *, today: date) -> Window:
     if m := _ND.match(key):
         n = int(m.group(1))
         if not 1 <= n <= MAX_DAYS:
-            raise WindowError(raw, f"N must be between 1 and {MAX_DAYS}")
+            raise WindowError(raw, f"N must be between 1 and {MAX_DAYS}", code="days", max=MAX_DAYS)
         return Window(yesterday - timedelta(days=n - 1), yesterday, f"{n}d")
     if key == "wtd":
         return Window(today - timedelta(days=today.weekday()), today, "wtd")
@@ -93,9 +129,9 @@ def parse_window(text: str | None, *, today: date) -> Window:
         lo, _, hi = key.partition("..")
         start, end = _date(lo, raw), _date(hi, raw)
         if end < start:
-            raise WindowError(raw, "the end is before the start")
+            raise WindowError(raw, "the end is before the start", code="order")
         if (end - start).days + 1 > MAX_DAYS:
-            raise WindowError(raw, f"at most {MAX_DAYS} days")
+            raise WindowError(raw, f"at most {MAX_DAYS} days", code="long", max=MAX_DAYS)
         return Window(start, end, str(Window(start, end, "")))
     if _DATE.match(key):
         d = _date(key, raw)
@@ -105,8 +141,15 @@ def parse_window(text: str | None, *, today: date) -> Window:
 
 def _date(text: str, raw: str) -> date:
     if not _DATE.match(text.strip()):
-        raise WindowError(raw, f"`{text}` is not YYYY-MM-DD")
+        raise WindowError(raw, f"`{echo(text)}` is not YYYY-MM-DD", code="format", part=echo(text))
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
-        raise WindowError(raw, f"`{text}` is not a calendar date") from None
+        raise WindowError(raw, f"`{echo(text)}` is not a calendar date", code="calendar", part=echo(text)) from None
+
+
+def _year_back(d: date) -> date:
+    try:
+        return d.replace(year=d.year - 1)
+    except ValueError:
+        return d.replace(year=d.year - 1, day=28)

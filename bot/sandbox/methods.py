@@ -229,7 +229,11 @@ def reactions_remove(ws: Workspace, req: ApiRequest) -> Json:
 
 @method("users.info")
 def users_info(ws: Workspace, req: ApiRequest) -> Json:
-    return {"user": ws.user(_need(req.args, "user", "user_not_found")).info()}
+    user = ws.user(_need(req.args, "user", "user_not_found"))
+    info = user.info()
+    if str(req.args.get("include_locale", "")).lower() in ("1", "true"):
+        info["locale"] = user.locale
+    return {"user": info}
 
 
 @method("usergroups.users.list")

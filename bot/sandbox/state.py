@@ -67,6 +67,7 @@ class User:
     tz: str = "Asia/Shanghai"
     tz_offset: int = 8 * 3600
     is_bot: bool = False
+    locale: str = "en-US"  # sent only when users.info is asked with include_locale, as Slack does
 
     def info(self) -> Json:
         return {

@@ -9,14 +9,16 @@ from typing import Any
 
 from slack_bolt import App
 
-from handlers.commands import budget, help, kit, roi
+from handlers.commands import budget, funnel, gmv, help, kit, roi, sentiment, stock
 from handlers.commands.kit import CommandSpec
 from metrics.runtime import Deps
 
-COMMANDS: tuple[CommandSpec[Any], ...] = (roi.SPEC, budget.SPEC)
+COMMANDS: tuple[CommandSpec[Any], ...] = (roi.SPEC, gmv.SPEC, funnel.SPEC, stock.SPEC, sentiment.SPEC, budget.SPEC)
 ALL: tuple[CommandSpec[Any], ...] = (*COMMANDS, help.spec(COMMANDS))
 
 
 def register(app: App, deps: Deps) -> None:
+    locales = kit.UserLocales()  # one cache of users' languages for every command and the DM help
     for spec in ALL:
-        kit.register(app, deps, spec)
+        kit.register(app, deps, spec, locales)
+    help.register_dm(app, deps, COMMANDS, locales)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from metrics.channels import Channel, ChannelRegistry, UnknownChannel
-from metrics.windows import Window, WindowError, parse_window
+from metrics.windows import ZH_WORDS, Window, WindowError, normalise, parse_window
 
 
 class ArgError(ValueError):
@@ -50,4 +50,6 @@ def parse_channel_window(text: str, registry: ChannelRegistry, today: date) -> C
 
 
 def _looks_like_window(token: str) -> bool:
-    return token[:1].isdigit() or token.lower() in {"wtd", "mtd", "last-week", "last-month"}
+    key = normalise(token)
+    return ("0" <= key[:1] <= "9" or key in {"wtd", "mtd", "last-week", "last-month"} or key in ZH_WORDS
+            or key.startswith(("近", "最近", "过去")))

@@ -13,6 +13,9 @@ gets one line with an error id and the log has the trace.
 from __future__ import annotations
 
 import logging
+import re
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -22,15 +25,60 @@ from slack_sdk import WebClient
 
 from handlers.commands.args import ArgError
 from handlers.delivery import UNPACED, Poster, error_id, send
-from handlers.views.limits import clip
+from handlers.views.limits import SECTION_TEXT, clip
 from handlers.views.message import Message
 from handlers.views.mrkdwn import escape
 from handlers.views.texts import t
 from metrics.channels import UnknownChannel
 from metrics.runtime import Deps
-from metrics.windows import WindowError
+from metrics.windows import ECHO_CHARS, WindowError, echo
 
 log = logging.getLogger(__name__)
+
+# `--zh` / `--en` anywhere in the text picks the reply's language and is not an argument
+_LOCALE_FLAG = re.compile(r"(?<!\S)--(zh|en)(?!\S)", re.IGNORECASE)
+LOCALE_TTL_SECONDS = 3600.0
+
+
+def split_locale_flag(text: str) -> tuple[str, str | None]:
+    """("douyin 7d", "zh") from "douyin --zh 7d"; the last flag wins."""
+    flags = [m.lower() for m in _LOCALE_FLAG.findall(text)]
+    if not flags:
+        return text, None
+    return " ".join(_LOCALE_FLAG.sub(" ", text).split()), flags[-1]
+
+
+class UserLocales:
+    """A user's own Slack language (`users.info` with include_locale), cached per user for a TTL.
+
+    Looked up only for replies the user asked for; a failed lookup (scope missing, Slack down)
+    falls back to BOT_LOCALE for this reply and is tried again next time.
+    """
+
+    def __init__(self, ttl: float = LOCALE_TTL_SECONDS, clock: Callable[[], float] = time.monotonic) -> None:
+        self.ttl = ttl
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._cache: dict[str, tuple[str, float]] = {}
+
+    def of(self, client: WebClient | None, user_id: str, default: str) -> str:
+        if not user_id or client is None:
+            return default
+        now = self._clock()
+        with self._lock:
+            hit = self._cache.get(user_id)
+        if hit is not None and hit[1] > now:
+            return hit[0]
+        try:
+            info = client.users_info(user=user_id, include_locale=True)
+            raw = str((info.get("user") or {}).get("locale") or "")
+        except Exception:  # the reply goes out in the default language rather than not at all
+            log.warning("users.info failed; replying in %s", default, exc_info=True)
+            return default
+        locale = "zh" if raw.lower().startswith("zh") else "en" if raw else default
+        with self._lock:
+            self._cache[user_id] = (locale, now + self.ttl)
+        return locale
 
 A = TypeVar("A")
 ERROR_ECHO = 300  # characters of the user's text an error message quotes back
@@ -60,9 +108,11 @@ class Invocation:
 
     @classmethod
     def of(cls, command: dict[str, Any], locale: str) -> Invocation:
-        return cls(text=str(command.get("text") or ""), user_id=str(command.get("user_id") or ""),
+        """`text` without a `--zh` / `--en` flag; the flag, if any, overrides `locale`."""
+        text, flag = split_locale_flag(str(command.get("text") or ""))
+        return cls(text=text, user_id=str(command.get("user_id") or ""),
                    channel_id=str(command.get("channel_id") or ""), trigger_id=command.get("trigger_id"),
-                   locale=locale, raw=command)
+                   locale=flag or locale, raw=command)
 
 
 @dataclass(frozen=True)
@@ -96,12 +146,18 @@ USER_ERRORS: tuple[type[Exception], ...] = (UnknownChannel, WindowError, ArgErro
 
 
 def error_text(deps: Deps, exc: Exception, locale: str, usage: HelpRow | None = None) -> str:
-    """The one sentence for a wrong command text: unknown channel (did you mean), window, usage."""
+    """The one sentence for a wrong command text: unknown channel (did you mean), window, usage.
+
+    What the user typed is quoted short (`echo`): a 100 KB word is named, not sent back whole.
+    """
     if isinstance(exc, UnknownChannel):
         hint = t("err.did_you_mean", locale, suggestion=exc.suggestion) if exc.suggestion else ""
-        return t("err.unknown_channel", locale, name=clip(exc.name, 80), hint=hint, known=", ".join(exc.known))
+        return t("err.unknown_channel", locale, name=echo(exc.name), hint=hint, known=", ".join(exc.known))
     if isinstance(exc, WindowError):
-        return t("err.window", locale, message=clip(str(exc), ERROR_ECHO + 300))
+        if locale != "zh":
+            return t("err.window", locale, message=clip(str(exc), ERROR_ECHO + 300))
+        reason = t(f"window.reason.{exc.code}", locale, **exc.params) if exc.code else ""
+        return t("err.window_bad", locale, text=echo(exc.text), reason=reason, grammar=t("window.grammar", locale))
     line = t("err.usage", locale, usage=t(usage.usage, locale), example=usage.example) if usage else ""
     said = escape(clip(str(exc), ERROR_ECHO))  # the user's own words, shown back: never obeyed, never 100 KB
     if isinstance(exc, ArgError):
@@ -109,25 +165,45 @@ def error_text(deps: Deps, exc: Exception, locale: str, usage: HelpRow | None = 
     return line or said
 
 
+_QUOTED = re.compile(rf"`([^`]{{{ECHO_CHARS + 1},}})`")
+_LONG_WORD = re.compile(rf"\S{{{ECHO_CHARS * 4},}}")
+
+
+def short_quotes(text: str) -> str:
+    """Whatever a command's own error sentence quotes of the typed text, shortened to `echo` length,
+    and any very long word cut: a 100 KB token is named, never sent back whole."""
+    text = _QUOTED.sub(lambda m: f"`{echo(m.group(1))}`", text)
+    return _LONG_WORD.sub(lambda m: echo(m.group(0), ECHO_CHARS * 2), text)
+
+
 def _describe(spec: CommandSpec[Any], deps: Deps, exc: Exception, locale: str) -> str:
     said = spec.describe(deps, exc, locale) if spec.describe is not None else None
-    return said if said is not None else error_text(deps, exc, locale, spec.usage)
+    return clip(short_quotes(said if said is not None else error_text(deps, exc, locale, spec.usage)), SECTION_TEXT)
 
 
-def register(app: App, deps: Deps, spec: CommandSpec[Any]) -> None:
+def register(app: App, deps: Deps, spec: CommandSpec[Any], locales: UserLocales | None = None) -> None:
     errors = USER_ERRORS + spec.user_errors
+    user_locales = locales or UserLocales()
 
-    def ack_command(ack: Ack, command: dict[str, Any]) -> None:
+    def invocation(command: dict[str, Any], client: WebClient) -> Invocation:
+        # a command's answer is one the user asked for: in their own Slack language unless flagged
+        if split_locale_flag(str(command.get("text") or ""))[1] is not None:
+            return Invocation.of(command, deps.locale)
+        return Invocation.of(command, user_locales.of(client, str(command.get("user_id") or ""), deps.locale))
+
+    def ack_command(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
         inv = Invocation.of(command, deps.locale)
         try:
             spec.parse(deps, inv.text)
         except errors as exc:
-            ack(response_type="ephemeral", text=_describe(spec, deps, exc, inv.locale))
+            # the language is looked up only here, on the error path: a good command's ack waits for nothing
+            inv = invocation(command, client)
+            ack(response_type="ephemeral", text=clip(_describe(spec, deps, exc, inv.locale), SECTION_TEXT))
             return
         ack()
 
     def answer_command(command: dict[str, Any], client: WebClient, respond: Respond) -> None:
-        inv = Invocation.of(command, deps.locale)
+        inv = invocation(command, client)
         try:
             args = spec.parse(deps, inv.text)
         except errors:
@@ -136,7 +212,7 @@ def register(app: App, deps: Deps, spec: CommandSpec[Any]) -> None:
             answer = spec.answer(deps, args, inv, client)
             deliver(client, inv, answer, respond, spec.name)
         except errors as exc:  # found out only with the database at hand (a month with no budget…)
-            respond(response_type="ephemeral", text=_describe(spec, deps, exc, inv.locale))
+            respond(response_type="ephemeral", text=clip(_describe(spec, deps, exc, inv.locale), SECTION_TEXT))
         except Exception:
             # whatever failed (SQL, chart, Slack), the user gets one short line and an id, never a trace
             eid = error_id()

@@ -48,3 +48,46 @@ def change(now: Decimal | None, before: Decimal | None) -> str:
 
 def integer(value: int | None) -> str:
     return NA if value is None else f"{value:,}"
+
+
+# -- per language ----------------------------------------------------------------------------------
+
+WAN = Decimal(10_000)
+YI = Decimal(100_000_000)
+# below 10万 the exact amount is short enough to read; above it the team thinks in 万 and 亿
+ZH_SHORT_FROM = Decimal(100_000)
+
+
+def money_in(value: Decimal | None, locale: str) -> str:
+    """Money for `locale`: ¥1,234,567.00 in en; ¥123.5万 / ¥1.2亿 in zh for large amounts."""
+    if value is None:
+        return na(locale)
+    if locale != "zh" or abs(value) < ZH_SHORT_FROM:
+        return money(value)
+    if abs(value) >= YI:
+        short = (value / YI).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP).normalize()
+        return f"¥{short:f}亿"
+    return f"¥{(value / WAN).quantize(Decimal('0.1'), rounding=ROUND_HALF_UP)}万"
+
+
+def na(locale: str) -> str:
+    return "无" if locale == "zh" else NA
+
+
+def pct_in(value: Decimal | float | None, locale: str, places: int = 1) -> str:
+    return na(locale) if value is None else pct(value, places)
+
+
+_ZH_LABELS = {"today": "今天", "yesterday": "昨天", "wtd": "本周", "mtd": "本月", "last-week": "上周",
+              "last-month": "上月"}
+
+
+def window_label(label: str, locale: str) -> str:
+    """A window's short name for titles: `7d` → 近7天 in zh; dates stay dates."""
+    if locale != "zh":
+        return label
+    if label in _ZH_LABELS:
+        return _ZH_LABELS[label]
+    if label.endswith("d") and label[:-1].isdigit():
+        return f"近{label[:-1]}天"
+    return label

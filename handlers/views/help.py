@@ -11,7 +11,6 @@ from typing import Protocol
 from handlers.views.blocks import header_block, section_block
 from handlers.views.message import Message
 from handlers.views.texts import t
-from metrics.windows import GRAMMAR
 
 
 class Row(Protocol):
@@ -29,5 +28,5 @@ def help_message(rows: Sequence[Row], locale: str) -> Message:
     return Message(title, [
         header_block(title),
         section_block("\n".join(lines)),
-        section_block(t("help.intro", locale, grammar=GRAMMAR)),
+        section_block(t("help.intro", locale, grammar=t("window.grammar", locale))),
     ])

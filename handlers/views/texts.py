@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from handlers.views import texts_budget, texts_escalation, texts_jobs
+from handlers.views import texts_budget, texts_escalation, texts_jobs, texts_suite
 from handlers.views.mrkdwn import Mrkdwn, cjk_safe, value
 
 _CORE: dict[str, dict[str, str]] = {
@@ -114,7 +114,8 @@ def _catalogue(*tables: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
     return out
 
 
-TEXTS: dict[str, dict[str, str]] = _catalogue(_CORE, texts_jobs.TEXTS, texts_budget.TEXTS, texts_escalation.TEXTS)
+TEXTS: dict[str, dict[str, str]] = _catalogue(_CORE, texts_jobs.TEXTS, texts_budget.TEXTS, texts_escalation.TEXTS,
+                                              texts_suite.TEXTS)
 LOCALES = tuple(TEXTS)
 
 
