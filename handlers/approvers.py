@@ -3,6 +3,7 @@
     roles_of(settings, client, "U0FANG")          # frozenset({"finance"})
     is_listed(client, "U0OLI", settings.ops_approvers)
     mentions(settings.ops_approvers)              # "<@U0OLI> <!subteam^S0OPS>"
+    may_respond(settings, client, "U0SAM", "stock")   # who may press an alert's buttons
 
 An entry is a user id (U…/W…) or a user group id (S…); a group is expanded with
 `usergroups.users.list`, cached for a minute, and mentioned as `<!subteam^S…>`.
@@ -65,6 +66,29 @@ def roles_of(settings: Settings, client: WebClient, user: str) -> frozenset[str]
         if is_listed(client, user, entries):
             roles.add(role)
     return frozenset(roles)
+
+
+# an alert's kind (metrics.alerts) → the responders' kind in ALERT_RESPONDERS
+_RESPONDER_KIND = {"stock": "stock", "sentiment": "incident", "roi": "roi", "campaign": "campaign", "stale": "stale"}
+
+
+def responder_kind(alert_kind: str) -> str:
+    return _RESPONDER_KIND.get(alert_kind, alert_kind)
+
+
+def responders(settings: Settings, alert_kind: str) -> tuple[str, ...]:
+    """Who may press the buttons of an alert of `alert_kind`: ALERT_RESPONDERS for it, else the approvers
+    (finance and operations) and, for review incidents, the members of CRISIS_GROUP."""
+    kind = responder_kind(alert_kind)
+    if kind in settings.alert_responders:
+        return settings.alert_responders[kind]
+    group = (settings.crisis_group,) if kind == "incident" and settings.crisis_group else ()
+    return tuple(dict.fromkeys((*settings.finance_approvers, *settings.ops_approvers, *group)))
+
+
+def may_respond(settings: Settings, client: WebClient, user: str, alert_kind: str) -> bool:
+    """The one rule for alert buttons (Acknowledge, Snooze, Resolve, Keep paused, root-cause filed)."""
+    return is_listed(client, user, responders(settings, alert_kind))
 
 
 def mention(entry: str) -> Mrkdwn:

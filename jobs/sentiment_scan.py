@@ -123,7 +123,8 @@ def run(ctx: JobContext) -> Outcome:
         if decision is alerts.Decision.REPEAT:
             if active.channel and active.ts:
                 post_alert(ctx, active.channel, views.repeat_message(
-                    key, t("esc.repeat", locale, count=incident.count), locale), thread_ts=active.ts)
+                    key, t("esc.repeat", locale, count=incident.count), locale, int(active.detail.get("level", 3))),
+                    thread_ts=active.ts)
             with ctx.deps.engine.begin() as conn:
                 alerts.reopen(conn, key, now_utc=now)
             posted += 1

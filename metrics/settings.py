@@ -142,6 +142,30 @@ def _campaign_windows(value: Any) -> tuple[CampaignWindow, ...]:
     return tuple(out)
 
 
+ALERT_KINDS = ("stock", "incident", "roi", "campaign", "stale")
+_SLACK_ID = re.compile(r"[UWS][A-Z0-9]{2,}")
+
+
+def _responders(value: Any) -> dict[str, tuple[str, ...]]:
+    """`stock=U1,S2;incident=U3` → {"stock": ("U1", "S2"), "incident": ("U3",)}; `;` between kinds."""
+    if isinstance(value, dict):
+        return {str(k): tuple(v) for k, v in value.items()}
+    out: dict[str, tuple[str, ...]] = {}
+    for item in (value or "").split(";"):
+        if not item.strip():
+            continue
+        kind, sep, ids = item.partition("=")
+        kind = kind.strip()
+        if not sep or kind not in ALERT_KINDS:
+            raise ValueError(f"{item.strip()!r}: expected KIND=ID,ID with KIND one of {', '.join(ALERT_KINDS)}")
+        entries = _split(ids)
+        bad = [e for e in entries if not _SLACK_ID.fullmatch(e)]
+        if bad:
+            raise ValueError(f"{kind}: {bad[0]!r} is not a Slack user (U…/W…) or user group (S…) id")
+        out[kind] = entries
+    return out
+
+
 _CRON_FIELDS = 5
 
 
@@ -190,6 +214,8 @@ class Settings(BaseSettings):
     finance_approvers: CommaList = ()
     ops_approvers: CommaList = ()
     crisis_group: str | None = None
+    # who may press an alert's buttons, per kind: `stock=U1,S2;incident=U3;roi=…;campaign=…`
+    alert_responders: Annotated[dict[str, tuple[str, ...]], NoDecode] = Field(default_factory=dict)
     ingest_token: str | None = None
 
     # Business rules
@@ -237,6 +263,11 @@ class Settings(BaseSettings):
     @classmethod
     def _v_schedules(cls, value: Any) -> dict[str, str]:
         return _schedule_map(value)
+
+    @field_validator("alert_responders", mode="before")
+    @classmethod
+    def _v_responders(cls, value: Any) -> dict[str, tuple[str, ...]]:
+        return _responders(value)
 
     @field_validator("job_grace_minutes", mode="before")
     @classmethod

@@ -69,3 +69,12 @@ def test_redacted_hides_secrets() -> None:
     red = s.redacted()
     assert red["slack_bot_token"] == "***"
     assert "pw" not in red["database_url"]
+
+
+def test_alert_responders_by_kind_and_bad_lines_named() -> None:
+    s = load_settings(_env_file=None, alert_responders="stock=U0A, S0B;incident=U0C")
+    assert s.alert_responders == {"stock": ("U0A", "S0B"), "incident": ("U0C",)}
+    with pytest.raises(ConfigError, match="ALERT_RESPONDERS: 'stok=U0A': expected KIND=ID"):
+        load_settings(_env_file=None, alert_responders="stok=U0A")
+    with pytest.raises(ConfigError, match="ALERT_RESPONDERS: stock: '@bob' is not a Slack user"):
+        load_settings(_env_file=None, alert_responders="stock=@bob")

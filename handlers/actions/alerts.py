@@ -1,5 +1,6 @@
 """Alert buttons: Acknowledge, Snooze 24 h, Resolve, Resume (operations approvers only), Keep paused,
-Root-cause report filed.
+Root-cause report filed. Who may press them is `handlers.approvers.may_respond` (ALERT_RESPONDERS);
+anyone else is told so, and nothing changes.
 
 Each click changes the alert's state in the database (so no replica re-alerts) and edits the message
 it was clicked on: the buttons of that alert give way to who did what, when.
@@ -65,6 +66,16 @@ def handle_click(deps: Deps, action_id: str, body: dict[str, Any], client: WebCl
     if action_id == views.RESUME and not approvers.is_listed(client, user, deps.settings.ops_approvers):
         respond(response_type="ephemeral", replace_original=False, text=t("alert.not_allowed", locale))
         return
+    with deps.engine.connect() as conn:
+        before = alerts.get(conn, key)
+    if before is not None and action_id != views.RESUME and not approvers.may_respond(
+            deps.settings, client, user, before.kind):
+        kind = approvers.responder_kind(before.kind)
+        who = approvers.mentions(approvers.responders(deps.settings, before.kind)) or t("alert.nobody", locale)
+        log.info("alert %s: %s refused for %s (not a %s responder)", key, action_id, user, kind)
+        respond(response_type="ephemeral", replace_original=False,
+                text=t("alert.not_responder", locale, kind=t(f"alert.kind.{kind}", locale), who=who))
+        return
     now = deps.now()
     now_utc = utc_naive(now)
     with deps.engine.begin() as conn:
@@ -79,7 +90,7 @@ def handle_click(deps: Deps, action_id: str, body: dict[str, Any], client: WebCl
     message = body.get("message") or {}
     # an incident acknowledged or snoozed is still someone's to resolve: its Resolve button stays
     still_open = alert.kind == escalation.KIND and action_id in (views.ACK, views.SNOOZE)
-    keep = views.resolve_button(key, locale) if still_open else None
+    keep = views.resolve_button(key, locale, level=int(alert.detail.get("level", 3))) if still_open else None
     blocks = views.with_status(message.get("blocks") or [], key, _status_text(deps, action_id, alert, user, now), keep)
     text = str(message.get("text") or key)
     client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)

@@ -23,7 +23,15 @@ from slack_sdk.models.blocks import (
 )
 
 from handlers.views import fmt
-from handlers.views.blocks import Block, actions_block, button, context_block, header_block, section_block
+from handlers.views.blocks import (
+    Block,
+    actions_block,
+    button,
+    confirm_dialog,
+    context_block,
+    header_block,
+    section_block,
+)
 from handlers.views.limits import MAX_BLOCKS, SECTION_TEXT, clip
 from handlers.views.message import Message
 from handlers.views.mrkdwn import escape
@@ -54,8 +62,13 @@ def with_status(blocks: Sequence[Block], key: str, status: str, keep: ButtonElem
     return [line if block.get("block_id") == f"act:{key}" else block for block in blocks]
 
 
-def resolve_button(key: str, locale: str) -> ButtonElement:
-    return button(RESOLVE, t("esc.btn.resolve", locale), key)
+def resolve_button(key: str, locale: str, *, level: int = 3) -> ButtonElement:
+    """Resolve; on a Level Ⅰ incident Slack asks first: it ends the crisis for everyone."""
+    sure = None
+    if level == 1:
+        sure = confirm_dialog(t("esc.confirm.title", locale), t("esc.confirm.text", locale),
+                              t("esc.confirm.yes", locale), t("esc.confirm.no", locale))
+    return button(RESOLVE, t("esc.btn.resolve", locale), key, confirm=sure)
 
 
 def key_of(block_id: str) -> str:

@@ -12,6 +12,7 @@ from typing import Any
 from slack_sdk.models.blocks import (
     ActionsBlock,
     ButtonElement,
+    ConfirmObject,
     ContextBlock,
     HeaderBlock,
     MarkdownTextObject,
@@ -38,9 +39,18 @@ def context_block(*lines: str, block_id: str | None = None, limit: int = SECTION
     return ContextBlock(elements=[MarkdownTextObject(text=clip(x, limit)) for x in lines], block_id=block_id).to_dict()
 
 
-def button(action_id: str, label: str, value: str, style: str | None = None) -> ButtonElement:
+def button(action_id: str, label: str, value: str, style: str | None = None,
+           confirm: ConfirmObject | None = None) -> ButtonElement:
     return ButtonElement(text=PlainTextObject(text=clip(unescape(label), BUTTON_TEXT)), action_id=action_id,
-                         value=value, style=style)
+                         value=value, style=style, confirm=confirm)
+
+
+def confirm_dialog(title: str, text: str, yes: str, no: str) -> ConfirmObject:
+    """Slack asks "are you sure?" before the click is sent: for the clicks that cannot be taken back."""
+    return ConfirmObject(title=PlainTextObject(text=clip(unescape(title), 100)),
+                         text=MarkdownTextObject(text=clip(text, 300)),
+                         confirm=PlainTextObject(text=clip(unescape(yes), 30)),
+                         deny=PlainTextObject(text=clip(unescape(no), 30)), style="danger")
 
 
 def actions_block(block_id: str, buttons: Sequence[ButtonElement]) -> Block:

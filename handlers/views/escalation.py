@@ -83,8 +83,9 @@ def body_block(key: str, incident: Incident, *, channels: str, limits: Limits, l
     return section_block("\n".join(lines), f"alert:{key}")
 
 
-def buttons(key: str, locale: str) -> Block:
-    return actions_for(key, [button(ACK, t("alert.btn.ack", locale), key, "primary"), resolve_button(key, locale),
+def buttons(key: str, locale: str, level: int = 3) -> Block:
+    return actions_for(key, [button(ACK, t("alert.btn.ack", locale), key, "primary"),
+                          resolve_button(key, locale, level=level),
                           button(SNOOZE, t("alert.btn.snooze", locale), key)])
 
 
@@ -111,7 +112,7 @@ def incident_message(
         body_block(key, incident, channels=channels, limits=limits, locale=locale),
         section_block(call),
         section_block(t("esc.template", locale, topic=topic_name(incident, locale), reply=reply)),
-        buttons(key, locale),
+        buttons(key, locale, level),
     ]
     if footer:
         blocks.append(context_block(footer))
@@ -142,9 +143,9 @@ def digest_message(items: Sequence[tuple[str, Incident, str]], *, locale: str,
     return Message(t("esc.digest.text", locale, n=len(items)), head + rows + tail)
 
 
-def repeat_message(key: str, text: str, locale: str) -> Message:
+def repeat_message(key: str, text: str, locale: str, level: int = 3) -> Message:
     """In the thread, after a snooze ran out: the incident's buttons again."""
-    return Message(text, [section_block(text), buttons(key, locale)])
+    return Message(text, [section_block(text), buttons(key, locale, level)])
 
 
 def grew_note(incident: Incident, new: int, locale: str) -> str:

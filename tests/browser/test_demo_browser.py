@@ -111,6 +111,11 @@ def test_crisis_escalation_acknowledged_resolved_and_its_root_cause_report_filed
     expect(card).to_contain_text(re.compile(r"Acknowledged by @Oliver Wu"))
     shot(page, "07-crisis-acknowledged")
     card.locator("button", has_text="Resolve").click()  # stays beside the acknowledgement
+    # a Level Ⅰ incident asks before it is resolved
+    confirm = page.locator("[data-confirm=yes]")
+    expect(confirm).to_be_visible()
+    shot(page, "07b-crisis-resolve-confirm")
+    confirm.click()
     expect(card).to_contain_text(re.compile(r"Resolved by @Oliver Wu"))
     # the 72 h root-cause clock starts: run the timers now instead of waiting for their 5 minutes
     timers = page.locator('#job-list li[data-job="escalation-timers"]')

@@ -352,6 +352,7 @@ def test_a_filed_report_stops_the_reminders(sqlite_bench: Bench) -> None:
 
 def test_resolve_then_root_cause_filed_by_button(sqlite_bench: Bench, events_url: str) -> None:
     bench = sqlite_bench
+    bench.fake.workspace.usergroups[CRISIS_GROUP] = ["U0CAROL"]  # review incidents: the crisis group responds
     card = level_one(bench)
     key = "sentiment:sku:SKU-S"
     click(bench, events_url, alert_views.ACK, key, CRISIS, card["ts"], "U0CAROL")
@@ -421,3 +422,27 @@ def test_a_hostile_review_is_shown_in_the_crisis_card_not_obeyed(sqlite_bench: B
     [card] = bench.posts(CRISIS)
     assert_shown_not_obeyed(card)
     assert f"<!subteam^{CRISIS_GROUP}>" in card["text"]  # the bot's own mention still pings
+
+
+def test_an_outsider_cannot_snooze_a_level_one_incident(sqlite_bench: Bench, events_url: str) -> None:
+    # tried: a user with no role snoozed an allergy incident for 24 h
+    bench = sqlite_bench
+    bench.fake.workspace.usergroups[CRISIS_GROUP] = ["U0CAROL"]
+    card = level_one(bench)
+    key = "sentiment:sku:SKU-S"
+    click(bench, events_url, alert_views.SNOOZE, key, CRISIS, card["ts"], "U0SAM")
+    [refusal] = bench.fake.wait_for("response_url")
+    assert "Only the responders for review-incident alerts" in refusal.args["body"]["text"]
+    assert f"<!subteam^{CRISIS_GROUP}>" in refusal.args["body"]["text"]
+    with bench.engine.connect() as conn:
+        state = alerts.get(conn, key)
+    assert state is not None and state.status == alerts.OPEN and state.snoozed_until is None
+    assert bench.fake.calls("chat.update") == []
+
+
+def test_resolving_a_level_one_incident_asks_first(sqlite_bench: Bench) -> None:
+    card = level_one(sqlite_bench)
+    [resolve] = [e for b in card["blocks"] if b["type"] == "actions" for e in b["elements"]
+                 if e["action_id"] == alert_views.RESOLVE]
+    assert resolve["confirm"]["title"]["text"] == "Resolve this incident?"
+    assert "Level Ⅰ" in resolve["confirm"]["text"]["text"]
