@@ -10,6 +10,7 @@
 - `job_state`: pause/resume per job, shared by every replica.
 - `alert_state`: one row per alert key (a SKU's stock, a channel's ROI floor, …): open,
   acknowledged, snoozed until, resolved; where its original message is.
+- `command_claims`: one row per slash command answered (its trigger id), so each is answered once.
 - `alert_messages`: the body of each alert message as posted, so a job or a button click can edit
   it in place (the bot has no history scope to read it back from Slack).
 """
@@ -87,3 +88,12 @@ alert_messages = Table(
 )
 
 __all__ = ["alert_messages", "alert_state", "job_runs", "job_state", "metadata"]
+
+# Slash commands answered: the first replica to insert a command's trigger id answers it; a Slack
+# retry (X-Slack-Retry-Num) or a replayed request of the same command finds the row and stays quiet.
+command_claims = Table(
+    "command_claims",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("claimed_at", DateTime, nullable=False),
+)

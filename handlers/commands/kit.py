@@ -29,7 +29,9 @@ from handlers.views.limits import SECTION_TEXT, clip
 from handlers.views.message import Message
 from handlers.views.mrkdwn import escape
 from handlers.views.texts import t
+from metrics import command_claims
 from metrics.channels import UnknownChannel
+from metrics.clock import utc_naive
 from metrics.runtime import Deps
 from metrics.windows import ECHO_CHARS, WindowError, echo
 
@@ -181,6 +183,18 @@ def _describe(spec: CommandSpec[Any], deps: Deps, exc: Exception, locale: str) -
     return clip(short_quotes(said if said is not None else error_text(deps, exc, locale, spec.usage)), SECTION_TEXT)
 
 
+def first_time(deps: Deps, command: dict[str, Any]) -> bool:
+    """False for a command already answered: Slack's retry (X-Slack-Retry-Num) or a replay of the same
+    signed request carries the same trigger id, and only the first claim of it answers, on any replica."""
+    trigger = command.get("trigger_id")
+    if not isinstance(trigger, str) or not trigger:
+        return True
+    if command_claims.claim(deps.engine, f"cmd:{trigger}", now_utc=utc_naive(deps.now())):
+        return True
+    log.info("command %s with trigger %s answered already: a retry or a replay", command.get("command"), trigger)
+    return False
+
+
 def register(app: App, deps: Deps, spec: CommandSpec[Any], locales: UserLocales | None = None) -> None:
     errors = USER_ERRORS + spec.user_errors
     user_locales = locales or UserLocales()
@@ -203,6 +217,8 @@ def register(app: App, deps: Deps, spec: CommandSpec[Any], locales: UserLocales 
         ack()
 
     def answer_command(command: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        if not first_time(deps, command):
+            return
         inv = invocation(command, client)
         try:
             args = spec.parse(deps, inv.text)

@@ -27,6 +27,7 @@ from handlers.delivery import Poster
 from handlers.views import texts
 from jobs.kit.context import JobContext, Outcome
 from jobs.kit.registry import Planned
+from metrics import command_claims
 from metrics import job_runs as runlog
 from metrics.alerts import prune_messages
 from metrics.clock import utc_naive
@@ -228,6 +229,7 @@ def _housekeeping(deps: Deps) -> None:
     now = utc_naive(deps.now())
     try:
         runlog.prune(deps.engine, now_utc=now)
+        command_claims.prune(deps.engine, now_utc=now)
         with deps.engine.begin() as conn:
             prune_messages(conn, before_utc=now - runlog.RETENTION)
     except Exception:  # noqa: BLE001 - retention is best effort; the next run tries again

@@ -14,9 +14,11 @@ import pytest
 from PIL import Image
 from sqlalchemy import Engine, text
 
+from bot.sandbox.driver import slash_command
 from metrics.windows import GRAMMAR
 from tests.e2e.conftest import (
     PNG_SIGNATURE,
+    SECRET,
     SHOP,
     Bot,
     BotFactory,
@@ -356,3 +358,21 @@ def test_acks_do_not_wait_behind_slow_answers(sqlite_bot: Bot) -> None:
     assert seconds < 1.0, f"ack took {seconds:.2f} s behind the lazy listeners"
     fake.wait_for("files.completeUploadExternal", count=6, timeout=20)
     assert len(posted(fake, "C0GENERAL")) == 6
+
+
+def test_a_retried_or_replayed_command_is_answered_once(bot: Bot) -> None:
+    # seen: one /roi retried by Slack and replayed within the signature window gave 4 posts and 4 charts
+    trigger = "T-once-123.456"
+    for retry in (None, 1, 2, None):
+        status, _ = slash_command(bot.events_url, SECRET, "/roi", "douyin 7d", fake=bot.fake, user_id="U0ALICE",
+                                  channel_id="C0GENERAL", channel_name="general", trigger_id=trigger,
+                                  retry_num=retry)
+        assert status == 200
+    bot.fake.wait_for("files.completeUploadExternal", timeout=20)
+    # the other three are acked at once and then stay quiet; a new command is the marker that they had time
+    status, _ = slash_command(bot.events_url, SECRET, "/roi", "jd 7d", fake=bot.fake, channel_id="C0GENERAL",
+                              channel_name="general")
+    bot.fake.wait_for("files.completeUploadExternal", 2, timeout=20)
+    bot.drain()
+    assert len(posted(bot.fake, "C0GENERAL")) == 2
+    assert len(bot.fake.calls("files.completeUploadExternal")) == 2
