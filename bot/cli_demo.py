@@ -31,7 +31,8 @@ from bot.cli_context import Context, pass_ctx
 log = logging.getLogger(__name__)
 
 # what fills the channels before anyone types: SPEC §8 names, each run once if the jobs feature has it
-DEMO_JOBS = ("daily-report", "stock-alerts", "roi-guard", "sentiment-scan")
+# the alert jobs first: the daily report counts the open alerts the channels then show
+DEMO_JOBS = ("stock-alerts", "roi-guard", "sentiment-scan", "daily-report")
 
 
 @click.command()

@@ -142,8 +142,11 @@ def run(ctx: JobContext) -> Outcome:
                                    detail=_detail(incident, subject), now_utc=now)
     closed = _close_quiet(ctx, known, firing)
     sent = posted + grown
-    detail = f"{posted} posted, {grown} updated, {closed} closed; {len(found)} live incident(s)"
-    return Outcome.posted(sent, detail) if sent else Outcome.empty(f"nothing new ({len(found)} live)")
+    # "live" is what the channels show as open: the alert state after this scan, not what the SQL found
+    with ctx.deps.engine.connect() as conn:
+        live = len(alerts.of_kind(conn, KIND, active_only=True))
+    detail = f"{posted} posted, {grown} updated, {closed} closed; {live} live incident(s)"
+    return Outcome.posted(sent, detail) if sent else Outcome.empty(f"nothing new ({live} live)")
 
 
 def _post_card(ctx: JobContext, key: str, incident: Incident, subject: str, limits: Limits) -> None:

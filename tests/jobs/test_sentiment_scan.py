@@ -17,6 +17,7 @@ from bot.config import ConfigError, load_settings
 from handlers.views import alerts as alert_views
 from handlers.views import escalation as views
 from metrics import alerts, schema, sentiment
+from metrics.clock import utc_naive
 from metrics.db import upsert
 from metrics.escalation import Limits
 from tests.jobs.clicks import click, status_line
@@ -446,3 +447,15 @@ def test_resolving_a_level_one_incident_asks_first(sqlite_bench: Bench) -> None:
                  if e["action_id"] == alert_views.RESOLVE]
     assert resolve["confirm"]["title"]["text"] == "Resolve this incident?"
     assert "Level Ⅰ" in resolve["confirm"]["text"]["text"]
+
+
+def test_live_incidents_are_those_still_open(sqlite_bench: Bench) -> None:
+    # seen: the scan's "4 live" stayed after two incidents were resolved
+    bench = sqlite_bench
+    add(bench.engine, [review("S1", sku="SKU-S", hours_ago=0.5, text=ALLERGY),
+                       review("S2", sku="SKU-T", hours_ago=0.5, text=ALLERGY)])
+    assert "2 live" in bench.run("sentiment-scan").detail
+    with bench.engine.begin() as conn:
+        alerts.resolve(conn, "sentiment:sku:SKU-S", user=APPROVER, now_utc=utc_naive(bench.clock.now))
+    bench.clock.advance(minutes=10)
+    assert "(1 live)" in bench.run("sentiment-scan").detail

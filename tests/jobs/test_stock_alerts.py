@@ -9,7 +9,7 @@ from sqlalchemy import Engine, update
 from handlers.views import alerts as views
 from metrics import alerts, schema
 from metrics.clock import utc_naive
-from tests.jobs.conftest import SUPPLY, Bench
+from tests.jobs.conftest import REPORTS, SUPPLY, Bench
 from tests.jobs.stock_shop import ABC, FACTOR, SKUS, Sku, load
 from tests.untrusted import HOSTILE, assert_shown_not_obeyed
 
@@ -147,3 +147,22 @@ def test_a_hostile_product_name_is_shown_not_obeyed(bench: Bench) -> None:
     bench.run("stock-alerts")
     [msg] = bench.posts(SUPPLY)
     assert_shown_not_obeyed(msg)
+
+
+def test_the_daily_report_counts_the_alerts_the_channels_show(bench: Bench) -> None:
+    # seen in the demo: "Open alerts: 0 stock" while #supply-chain showed 25 alerts
+    load(bench.engine)
+    bench.imported("inventory", "orders", "traffic", "ad_spend")
+    bench.run("stock-alerts")
+    [msg] = bench.posts(SUPPLY)
+    shown = {b["block_id"] for b in msg["blocks"] if str(b.get("block_id", "")).startswith("alert:stock:")}
+    bench.overrides = {**bench.overrides, "job_send_empty": "daily-report"}
+    bench.run("daily-report")
+    [report] = bench.posts(REPORTS)
+    assert f"Open alerts: {len(shown)} stock" in str(report["blocks"]) and len(shown) == len(SKUS)
+    # one acknowledged is still open; one resolved is not
+    with bench.engine.begin() as conn:
+        alerts.resolve(conn, "stock:SKU-A", now_utc=utc_naive(bench.clock.now))
+    bench.clock.advance(days=1)
+    bench.run("daily-report")
+    assert f"Open alerts: {len(shown) - 1} stock" in str(bench.posts(REPORTS)[-1]["blocks"])
