@@ -35,6 +35,14 @@ class _Parsed:
         self.bad_rows.update(int(r) for r in rows)
 
 
+_CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+
+
+def _control_name(value: str) -> str:
+    found = next((ch for ch in value if ord(ch) < 32 and ch not in "\t\n\r" or ord(ch) == 127), "\x00")
+    return "NUL" if found == "\x00" else f"U+{ord(found):04X}"
+
+
 def _show(value: str) -> str:
     return repr(value if len(value) <= 40 else value[:37] + "…")
 
@@ -199,6 +207,11 @@ def parse_frame(kind: Kind, frame: pd.DataFrame, opts: ImportOptions, *, source:
     for col in kind.cols:
         header = headers.get(col.name, col.name)
         raw = frame[headers[col.name]].astype(str) if col.name in headers else pd.Series("", index=frame.index)
+        # a byte-order mark inside a cell (an export glued from several files) made `\ufeffO5021` a
+        # second order id; a NUL or other control character is refused (PostgreSQL cannot store NUL)
+        raw = raw.str.lstrip("\ufeff")
+        out.flag(raw, raw.str.contains(_CONTROL, regex=True), header,
+                 lambda v: f"contains a control character ({_control_name(v)}); remove it and import again")
         if col.type == "text":
             parsed[col.name] = _parse_text(raw, col, header, out)
         elif col.type == "int":

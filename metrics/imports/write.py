@@ -5,11 +5,14 @@
 
 from __future__ import annotations
 
+import logging
+import time
 from datetime import date
 from typing import Any
 
 import pandas as pd
 from sqlalchemy import Connection, Date, Engine, Table, and_, select
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from metrics import schema
 from metrics.clock import utc_naive
@@ -17,7 +20,10 @@ from metrics.db import upsert
 from metrics.imports.kinds import ImportOptions, Kind
 from metrics.imports.results import ImportResult
 from metrics.rollup import refresh_daily_sales
-from metrics.tx import write_tx
+from metrics.tx import transient, write_tx
+
+log = logging.getLogger(__name__)
+ROLLUP_TRIES = 5
 
 
 def columns_of(kind: Kind, df: pd.DataFrame) -> dict[str, list[Any]]:
@@ -57,6 +63,27 @@ def write_rows(engine: Engine, kind: Kind, df: pd.DataFrame, *, source: str, row
                 stage.join(t, join))):
             old_days.add((channel, day if isinstance(day, date) else date.fromisoformat(str(day)[:10])))
 
+    for attempt in range(1, ROLLUP_TRIES + 1):
+        old_days.clear()
+        try:
+            return _write(engine, kind, df, columns, count, old_days, remember_old_days, source=source,
+                          rows_read=rows_read, opts=opts, tqdm=tqdm)
+        except DBAPIError as exc:
+            # two imports of other orders on the same (channel, day) both rebuild that rollup row: the
+            # second insert meets the first's committed row (or the two deadlock on it). The whole
+            # transaction rolled back, so run it again: it now sees the other import's orders, and
+            # counts only its own rows as inserted.
+            rollup_clash = isinstance(exc, IntegrityError) and "daily_sales" in str(exc)
+            if not (rollup_clash or transient(exc)) or attempt == ROLLUP_TRIES:
+                raise
+            log.info("import of %s met a concurrent import; retrying (%s)", source, attempt)
+            time.sleep(0.05 * attempt)
+    raise AssertionError("unreachable")
+
+
+def _write(engine: Engine, kind: Kind, df: pd.DataFrame, columns: dict[str, list[Any]], count: int,
+           old_days: set[tuple[str, date]], remember_old_days: Any, *, source: str, rows_read: int,
+           opts: ImportOptions, tqdm: Any) -> ImportResult:
     with tqdm(total=count, unit="rows", desc=f"{kind.name} → database", disable=not opts.progress,
               leave=False) as bar, write_tx(engine) as conn:
         # the write lock up front: two imports racing would otherwise both read, then fail to

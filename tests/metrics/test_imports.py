@@ -331,3 +331,60 @@ def test_cli_import(tmp_path: Path) -> None:
     assert "u.csv: row 2, column uv" in failed.output
     unknown = runner.invoke(main, ["--database-url", db, "import", "traffic", str(good), "--channel", "douyn"])
     assert unknown.exit_code != 0 and "douyin" in unknown.output
+
+
+@pytest.mark.parametrize(("cell", "named"), [("bad\x00name", "NUL"), ("tab\x0bbed", "U+000B")])
+def test_a_control_character_in_a_cell_is_named_and_changes_nothing(engine: Engine, tmp_path: Path, cell: str,
+                                                                     named: str) -> None:
+    # seen: a NUL in a text cell ended in a traceback about the staging table (PostgreSQL refuses NUL)
+    import_file(engine, "orders", write_csv(tmp_path / "good.csv", ORDER_HEADER, order_rows(5)), OPTS)
+    before, before_rollup = counts(engine), rollup(engine)
+    rows = [[f"N{i}", *r[1:]] for i, r in enumerate(order_rows(3))]
+    rows[1][4] = cell
+    path = tmp_path / "nul.csv"
+    path.write_bytes(("\n".join(",".join(str(v) for v in r) for r in [ORDER_HEADER, *rows]) + "\n").encode())
+    with pytest.raises(ImportFailure) as err:
+        import_file(engine, "orders", path, OPTS)
+    assert f"row 3, column sku: contains a control character ({named})" in str(err.value)
+    assert counts(engine) == before and rollup(engine) == before_rollup
+
+
+def test_a_byte_order_mark_inside_a_cell_is_not_part_of_the_value(engine: Engine, tmp_path: Path) -> None:
+    # seen: `\ufeffO5021` stored beside `O5021`, the same order counted twice
+    rows = order_rows(3)
+    import_file(engine, "orders", write_csv(tmp_path / "a.csv", ORDER_HEADER, rows), OPTS)
+    again = [[f"\ufeff{r[0]}", f"\ufeff{r[1]}", *r[2:]] for r in rows]
+    result = import_file(engine, "orders", write_csv(tmp_path / "b.csv", ORDER_HEADER, again), OPTS)
+    assert result.inserted == 0 and result.updated == len(rows)
+    with engine.connect() as conn:
+        ids = conn.execute(select(schema.orders.c.order_id)).scalars().all()
+    assert sorted(ids) == sorted(r[0] for r in rows)
+
+
+def test_concurrent_imports_of_different_orders_on_the_same_days_both_succeed(engine: Engine,
+                                                                                tmp_path: Path) -> None:
+    # seen: two imports touching the same (channel, day) failed on the daily rollup's unique key
+    base = order_rows(120)
+    files = [[[f"{k}-{r[0]}", f"{k}-{r[1]}", *r[2:]] for r in base] for k in range(4)]
+    paths = [write_csv(tmp_path / f"p{k}.csv", ORDER_HEADER, rows) for k, rows in enumerate(files)]
+    results: list[Any] = []
+    errors: list[BaseException] = []
+    start = threading.Barrier(len(paths))
+
+    def run(p: Path) -> None:
+        start.wait()
+        try:
+            results.append(import_file(engine, "orders", p, OPTS))
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(p,)) for p in paths]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert not errors, errors
+    assert [(r.inserted, r.updated) for r in results] == [(len(base), 0)] * len(paths)
+    union = [r for rows in files for r in rows]
+    assert counts(engine)["orders"] == len(union)
+    assert rollup(engine) == expected_gmv(union)
