@@ -9,11 +9,11 @@ from typing import Any
 
 from slack_bolt import App
 
-from handlers.commands import budget, help, kit, roi
+from handlers.commands import abtest, budget, help, kit, retention, rfm, roi
 from handlers.commands.kit import CommandSpec
 from metrics.runtime import Deps
 
-COMMANDS: tuple[CommandSpec[Any], ...] = (roi.SPEC, budget.SPEC)
+COMMANDS: tuple[CommandSpec[Any], ...] = (roi.SPEC, budget.SPEC, abtest.SPEC, rfm.SPEC, retention.SPEC)
 ALL: tuple[CommandSpec[Any], ...] = (*COMMANDS, help.spec(COMMANDS))
 
 
