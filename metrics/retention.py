@@ -170,12 +170,11 @@ def ltv(conn: Connection, *, end: date, channel: str | None = None) -> tuple[tup
     # one sort of the lines by buyer and time gives each line its buyer's first day and first channel
     # (the earliest line's; ties by channel, then order id); joins back to a per-buyer table misled
     # PostgreSQL's estimates into nested loops, 2–3x slower at 1M lines
-    first_line = {"partition_by": orders.c.customer_id,
-                  "order_by": (orders.c.ordered_at, orders.c.channel, orders.c.order_id)}
+    by_buyer, in_time = orders.c.customer_id, (orders.c.ordered_at, orders.c.channel, orders.c.order_id)
     lines = select(
         orders.c.customer_id, orders.c.order_date, (orders.c.paid_cents - orders.c.refund_cents).label("net"),
-        func.first_value(orders.c.order_date).over(**first_line).label("first_day"),
-        func.first_value(orders.c.channel).over(**first_line).label("first_channel"),
+        func.first_value(orders.c.order_date).over(partition_by=by_buyer, order_by=in_time).label("first_day"),
+        func.first_value(orders.c.channel).over(partition_by=by_buyer, order_by=in_time).label("first_channel"),
     ).where(live).subquery("lines")
     per_buyer = (
         select(
