@@ -1,5 +1,5 @@
 """Every sentence the bot says, per language: one catalogue of the core texts here and each area's
-texts (`texts_jobs`, `texts_budget`, `texts_escalation`), built once; views look texts up.
+texts (`texts_jobs`, `texts_budget`, `texts_escalation`, `texts_analysis`), built once; views look texts up.
 
     t("roi.title", "zh", channel="抖音", window="7d")
 """
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from handlers.views import texts_budget, texts_escalation, texts_jobs, texts_suite
+from handlers.views import texts_analysis, texts_budget, texts_escalation, texts_jobs, texts_suite
 from handlers.views.mrkdwn import Mrkdwn, cjk_safe, value
 
 _CORE: dict[str, dict[str, str]] = {
@@ -115,7 +115,7 @@ def _catalogue(*tables: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
 
 
 TEXTS: dict[str, dict[str, str]] = _catalogue(_CORE, texts_jobs.TEXTS, texts_budget.TEXTS, texts_escalation.TEXTS,
-                                              texts_suite.TEXTS)
+                                              texts_suite.TEXTS, texts_analysis.TEXTS)
 LOCALES = tuple(TEXTS)
 
 
