@@ -15,8 +15,11 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from handlers import approvers
+from handlers.actions import payload
+from handlers.delivery import error_id
 from handlers.views import alerts as views
 from handlers.views.escalation import RCA
 from handlers.views.texts import t
@@ -81,22 +84,46 @@ def handle_click(deps: Deps, action_id: str, body: dict[str, Any], client: WebCl
     with deps.engine.begin() as conn:
         alert = _transition(action_id)(conn, key, user, now_utc)
         current = alert or alerts.get(conn, key)
+    channel = str(payload.get(body, "container", "channel_id") or "")
+    ts = str(payload.get(body, "container", "message_ts") or "")
+    message = body.get("message") or {}
+    with deps.engine.connect() as conn:
+        stored = alerts.load_message(conn, channel=channel, ts=ts) if channel and ts else None
     if alert is None:
         status = current.status if current is not None else "gone"
+        _repair(client, channel, ts, stored, message)
         respond(response_type="ephemeral", replace_original=False, text=t("alert.gone", locale, status=status))
         return
-    channel = body["container"]["channel_id"]
-    ts = body["container"]["message_ts"]
-    message = body.get("message") or {}
+    # the stored body is the truth: it holds what earlier clicks did even when their edit never reached Slack
+    text, base = stored if stored is not None else (str(message.get("text") or key), message.get("blocks") or [])
     # an incident acknowledged or snoozed is still someone's to resolve: its Resolve button stays
     still_open = alert.kind == escalation.KIND and action_id in (views.ACK, views.SNOOZE)
     keep = views.resolve_button(key, locale, level=int(alert.detail.get("level", 3))) if still_open else None
-    blocks = views.with_status(message.get("blocks") or [], key, _status_text(deps, action_id, alert, user, now), keep)
-    text = str(message.get("text") or key)
-    client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+    blocks = views.with_status(base, key, _status_text(deps, action_id, alert, user, now), keep)
     with deps.engine.begin() as conn:
         alerts.save_message(conn, channel=channel, ts=ts, text=text, blocks=blocks, now_utc=now_utc)
+    try:
+        client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+    except (SlackApiError, OSError) as exc:
+        # the click counted (the database says so); the message catches up at the next click or scan
+        eid = error_id()
+        log.warning("alert %s: %s recorded but the message was not updated", key, action_id,
+                    exc_info=exc, extra={"error_id": eid})
+        respond(response_type="ephemeral", replace_original=False,
+                text=t("alert.update_failed", locale, error_id=eid))
     log.info("alert %s: %s by %s", key, action_id, user)
+
+
+def _repair(client: WebClient, channel: str, ts: str, stored: tuple[str, list[Any]] | None,
+            shown: dict[str, Any]) -> None:
+    """A message whose last edit failed still shows old buttons: put the stored body back (best effort)."""
+    if stored is None or not channel or not ts or shown.get("blocks") == stored[1]:
+        return
+    try:
+        client.chat_update(channel=channel, ts=ts, text=stored[0], blocks=stored[1])
+        log.info("alert message %s/%s repaired from its stored body", channel, ts)
+    except (SlackApiError, OSError):
+        log.warning("alert message %s/%s still not repaired", channel, ts)
 
 
 def _listener(deps: Deps, action_id: str) -> Callable[..., None]:

@@ -131,3 +131,26 @@ def test_responders_per_kind_replace_the_default(sqlite_bench: Bench) -> None:
     with bench.engine.connect() as conn:
         state = alerts.get(conn, "stock:SKU-A")
     assert state is not None and state.acted_by == "U0ALICE"
+
+
+def test_a_failed_edit_is_told_and_the_message_repaired_at_the_next_click(sqlite_bench: Bench,
+                                                                           events_url: str) -> None:
+    # seen: the database changed, chat.update failed, and the card kept its buttons with nobody told
+    bench = sqlite_bench
+    load(bench.engine)
+    bench.imported("inventory", "orders")
+    bench.run("stock-alerts")
+    [msg] = bench.posts(SUPPLY)
+    bench.fake.fail_next("chat.update", error="cant_update_message")
+    click(bench, events_url, views.ACK, "stock:SKU-A", SUPPLY, msg["ts"], APPROVER)
+    [told] = bench.fake.wait_for("response_url")
+    assert "Done and recorded, but Slack did not take the edit" in told.args["body"]["text"]
+    assert "act:stock:SKU-A" in {b.get("block_id") for b in bench.fake.message(SUPPLY, msg["ts"])["blocks"]
+                                 if b["type"] == "actions"}  # Slack still shows the buttons
+    with bench.engine.connect() as conn:
+        state = alerts.get(conn, "stock:SKU-A")
+    assert state is not None and state.status == alerts.ACKNOWLEDGED
+    click(bench, events_url, views.ACK, "stock:SKU-A", SUPPLY, msg["ts"], APPROVER)  # the stale button, again
+    bench.fake.wait_for("response_url", 2)
+    line = status_line(bench, SUPPLY, msg["ts"], "stock:SKU-A")
+    assert line["type"] == "context" and f"Acknowledged by <@{APPROVER}>" in str(line)
