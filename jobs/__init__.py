@@ -13,6 +13,7 @@ from jobs import (
     campaign_monitor,
     daily_report,
     escalation_timers,
+    interrupted_commands,
     monthly_report,
     roi_guard,
     sentiment_scan,
@@ -36,4 +37,6 @@ JOBS: tuple[JobSpec, ...] = (
             summary="re-escalation after 1 h, 24 h solution and 72 h root-cause reminders"),
     JobSpec("budget-expiry", "*/10 * * * *", budget_expiry.run, grace=timedelta(minutes=30),
             summary="expire budget requests after their TTL"),
+    JobSpec("interrupted-commands", "*/2 * * * *", interrupted_commands.run, grace=timedelta(minutes=5),
+            summary="tell the asker of a slash command whose answer died with its process"),
 )

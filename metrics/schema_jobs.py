@@ -96,4 +96,9 @@ command_claims = Table(
     metadata,
     Column("key", String(64), primary_key=True),
     Column("claimed_at", DateTime, nullable=False),
+    # what a sweep needs to tell the user when the answering process died before it finished
+    Column("command", String(255), nullable=True),
+    Column("user_id", String(32), nullable=True),
+    Column("response_url", String(512), nullable=True),
+    Column("done_at", DateTime, nullable=True),
 )

@@ -183,16 +183,21 @@ def _describe(spec: CommandSpec[Any], deps: Deps, exc: Exception, locale: str) -
     return clip(short_quotes(said if said is not None else error_text(deps, exc, locale, spec.usage)), SECTION_TEXT)
 
 
-def first_time(deps: Deps, command: dict[str, Any]) -> bool:
-    """False for a command already answered: Slack's retry (X-Slack-Retry-Num) or a replay of the same
-    signed request carries the same trigger id, and only the first claim of it answers, on any replica."""
+def first_time(deps: Deps, command: dict[str, Any]) -> str | None:
+    """The claim key of a command to answer now, or None for one already answered: Slack's retry
+    (X-Slack-Retry-Num) or a replay of the same signed request carries the same trigger id, and only
+    the first claim of it answers, on any replica. "" when the command has no trigger id to claim."""
     trigger = command.get("trigger_id")
     if not isinstance(trigger, str) or not trigger:
-        return True
-    if command_claims.claim(deps.engine, f"cmd:{trigger}", now_utc=utc_naive(deps.now())):
-        return True
+        return ""
+    key = f"cmd:{trigger}"
+    said = f"{command.get('command') or ''} {str(command.get('text') or '')[:200]}".strip()
+    if command_claims.claim(deps.engine, key, now_utc=utc_naive(deps.now()), command=said,
+                            user_id=str(command.get("user_id") or "") or None,
+                            response_url=str(command.get("response_url") or "") or None):
+        return key
     log.info("command %s with trigger %s answered already: a retry or a replay", command.get("command"), trigger)
-    return False
+    return None
 
 
 def register(app: App, deps: Deps, spec: CommandSpec[Any], locales: UserLocales | None = None) -> None:
@@ -217,8 +222,17 @@ def register(app: App, deps: Deps, spec: CommandSpec[Any], locales: UserLocales 
         ack()
 
     def answer_command(command: dict[str, Any], client: WebClient, respond: Respond) -> None:
-        if not first_time(deps, command):
+        key = first_time(deps, command)
+        if key is None:
             return
+        try:
+            answer_once(command, client, respond)
+        finally:
+            # closed however it ended; a claim left open means the process died (jobs/interrupted_commands.py)
+            if key:
+                command_claims.finish(deps.engine, key, now_utc=utc_naive(deps.now()))
+
+    def answer_once(command: dict[str, Any], client: WebClient, respond: Respond) -> None:
         inv = invocation(command, client)
         try:
             args = spec.parse(deps, inv.text)

@@ -24,6 +24,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "alert.kind.campaign": "campaign",
         "alert.kind.stale": "stale-data",
         "alert.nobody": "nobody is configured (ALERT_RESPONDERS)",
+        "cmd.interrupted": ":warning: Your `{command}` was interrupted (the bot restarted while answering it) "
+                           "and may be missing its chart. Please type it again.",
         "alert.update_failed": "Done and recorded, but Slack did not take the edit of this message, so it may "
                                "still show the buttons. It is put right at the next click or scan. Error id `{error_id}`.",
         "esc.confirm.title": "Resolve this incident?",
@@ -132,6 +134,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "alert.kind.campaign": "大促",
         "alert.kind.stale": "数据过期",
         "alert.nobody": "未配置（ALERT_RESPONDERS）",
+        "cmd.interrupted": ":warning: 你的 `{command}` 在回答途中被中断（机器人重启），图表可能缺失，请重新输入一次。",
         "alert.update_failed": "操作已记录，但 Slack 未能更新这条消息，它可能仍显示按钮；下次点击或扫描时会自动修正。错误编号 `{error_id}`。",
         "esc.confirm.title": "确认解决该事件？",
         "esc.confirm.text": "这是*Ⅰ级*事件：解决后所有人的升级提醒都将停止，你将负责在 72 小时内提交根因报告。",

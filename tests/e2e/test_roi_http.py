@@ -12,9 +12,10 @@ from decimal import Decimal
 
 import pytest
 from PIL import Image
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, select, text
 
 from bot.sandbox.driver import slash_command
+from metrics.schema_jobs import command_claims
 from metrics.windows import GRAMMAR
 from tests.e2e.conftest import (
     PNG_SIGNATURE,
@@ -376,3 +377,6 @@ def test_a_retried_or_replayed_command_is_answered_once(bot: Bot) -> None:
     bot.drain()
     assert len(posted(bot.fake, "C0GENERAL")) == 2
     assert len(bot.fake.calls("files.completeUploadExternal")) == 2
+    with bot.deps.engine.connect() as conn:  # answered, so closed: the interrupted-commands sweep leaves it be
+        row = conn.execute(select(command_claims.c.done_at).where(command_claims.c.key == f"cmd:{trigger}")).one()
+    assert row.done_at is not None
