@@ -41,7 +41,8 @@ Json = dict[str, Any]
 # the code of a BudgetError → the modal input it belongs to
 _ERROR_BLOCK = {"amount_over_pool": view.AMOUNT, "bad_amount": view.AMOUNT, "amount_places": view.AMOUNT,
                 "amount_positive": view.AMOUNT, "no_period": view.AMOUNT, "unknown_channel": view.CHANNEL,
-                "no_reason": view.REASON, "reason_too_long": view.REASON}
+                "no_reason": view.REASON, "reason_too_long": view.REASON,
+                "reason_control": view.REASON}
 
 
 # -- the request modal ---------------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from handlers.views.message import Message
 from handlers.views.texts import t
 from metrics import budget, sales
 from metrics.budget import BudgetError, NewRequest
+from metrics.channels import UnknownChannel
 from metrics.runtime import Deps
 from metrics.windows import parse_window
 
@@ -56,11 +57,12 @@ def parse(deps: Deps, text: str) -> Parsed:
         try:
             amount, name = budget.parse_amount(first), second
         except BudgetError as exc:
-            # `/budget request douyin 50000 …` reads as well; otherwise the first word's error is the one
+            # `/budget request douyin 50000 …` reads as well; when neither word is an amount, the one to
+            # blame is the word that is not the channel (`douyin 1e9` names `1e9`)
             try:
                 amount, name = budget.parse_amount(second), first
-            except BudgetError:
-                raise exc from None
+            except BudgetError as other:
+                raise (other if _is_channel(deps, first) else exc) from None
         return Parsed("request", amount=amount, channel=deps.registry.resolve(name).slug,
                       reason=budget.validate_reason(reason))
     if head in ("log", "日志"):
@@ -68,6 +70,14 @@ def parse(deps: Deps, text: str) -> Parsed:
     if head in ("help", "帮助") or rest.strip():
         raise UsageError("usage")
     return Parsed("status", month=budget.parse_month(head))
+
+
+def _is_channel(deps: Deps, word: str) -> bool:
+    try:
+        deps.registry.resolve(word)
+    except UnknownChannel:
+        return False
+    return True
 
 
 def describe(deps: Deps, exc: Exception, locale: str) -> str | None:

@@ -82,7 +82,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "budget.usage": "Usage: `/budget` (this month) · `/budget request AMOUNT CHANNEL REASON` "
                         "(or `/budget request` for a form) · `/budget log [YYYY-MM]`.",
         "budget.err.no_approvals_channel": "Budget requests are switched off: APPROVALS_CHANNEL is not configured.",
-        "budget.err.bad_month": "`{text}` is not a month; write YYYY-MM, e.g. 2026-11.",
+        "budget.err.bad_month": "`{text}` is not a month (YYYY-MM between {first} and {last}), e.g. 2026-11.",
         "budget.err.bad_amount": "`{text}` is not an amount; write e.g. 50000 or 1234.50.",
         "budget.err.amount_places": "`{text}` has more than 2 decimal places.",
         "budget.err.amount_positive": "The amount must be more than zero.",
@@ -91,6 +91,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "budget.err.unknown_channel": "Unknown channel `{channel}`.",
         "budget.err.no_reason": "Please give a reason.",
         "budget.err.reason_too_long": "The reason is longer than {limit} characters.",
+        "budget.err.reason_control": "The reason contains a control character (e.g. a NUL byte pasted from "
+                                     "another program); please retype it.",
         "budget.err.no_channel": "Please pick a channel.",
         "budget.err.stale_form": "This form is out of date; close it and click the button again.",
         # modals
@@ -185,7 +187,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "budget.usage": "用法：`/budget`（本月预算）· `/budget request 金额 渠道 理由`（或 `/budget request` 打开表单）"
                         "· `/budget log [YYYY-MM]`。",
         "budget.err.no_approvals_channel": "预算申请未启用：未配置 APPROVALS_CHANNEL。",
-        "budget.err.bad_month": "`{text}` 不是月份，请写成 YYYY-MM，例如 2026-11。",
+        "budget.err.bad_month": "`{text}` 不是月份，请写成 {first} 至 {last} 之间的 YYYY-MM，例如 2026-11。",
         "budget.err.bad_amount": "`{text}` 不是金额，例如 50000 或 1234.50。",
         "budget.err.amount_places": "`{text}` 超过两位小数。",
         "budget.err.amount_positive": "金额必须大于零。",
@@ -194,6 +196,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "budget.err.unknown_channel": "未知渠道 `{channel}`。",
         "budget.err.no_reason": "请填写理由。",
         "budget.err.reason_too_long": "理由超过 {limit} 个字符。",
+        "budget.err.reason_control": "理由中含有控制字符（例如从其他程序粘贴来的 NUL 字节），请重新输入。",
         "budget.err.no_channel": "请选择渠道。",
         "budget.err.stale_form": "表单已失效，请关闭后重新点击按钮。",
         "budget.modal.title": "预算申请",

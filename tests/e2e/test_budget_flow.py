@@ -658,3 +658,44 @@ def test_hostile_reasons_are_shown_on_the_card_not_obeyed(bot: BudgetBot) -> Non
     assert_shown_not_obeyed(bot.card())
     for text in bot.dms(MEI):
         assert "<!channel>" not in text and "<https://evil" not in text
+
+
+# -- bad input is named, not hidden behind an error id ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # before: `douyin 1e9` blamed `douyin`, the word that is a channel
+    ("request douyin 1e9 x", "`1e9` is not an amount"),
+    ("request 1e9 douyin x", "`1e9` is not an amount"),
+    # before: a NUL reached the database (PostgreSQL refuses it) and came back as an error id
+    ("request 5000 douyin \x00", "reason contains a control character"),
+    ("request 5000 douyin KOL\x07slot", "reason contains a control character"),
+    # before: `9999-12` passed the month check and `date()` failed behind an error id
+    ("9999-12", "`9999-12` is not a month (YYYY-MM between 2000-01 and 2099-12)"),
+    ("log 9999-12", "`9999-12` is not a month (YYYY-MM between 2000-01 and 2099-12)"),
+    ("1999-12", "`1999-12` is not a month"),
+])
+def test_bad_words_are_named_at_once_and_nothing_is_written(bot: BudgetBot, text: str, expected: str) -> None:
+    status, body = bot.command(text)
+    assert status == 200 and body, "the ack itself answers a wrong text"
+    assert expected in json.loads(body)["text"]
+    time.sleep(0.3)  # the lazy listener, had the ack let the text through
+    assert not any("Error id" in str(c.args.get("body", {}).get("text")) for c in bot.fake.calls("response_url"))
+    with bot.deps.engine.connect() as conn:
+        assert budget.pending_requests(conn) == []
+        assert [e.kind for e in budget.events(conn)] == ["period_set"]
+
+
+def test_control_characters_in_the_modal_reason_are_refused(bot: BudgetBot) -> None:
+    # before: the modal passed the NUL on to the database
+    for reason in ("KOL\x00slot", "\x00", "bell\x07"):
+        view_id = _open_form(bot)
+        status, body = bot.submit("budget_request_modal", _request_values("5000", "douyin", reason), user=MEI,
+                                  view_id=view_id)
+        assert status == 200
+        answer = json.loads(body)
+        assert answer["response_action"] == "errors"
+        assert "reason contains a control character" in answer["errors"]["reason"]
+    with bot.deps.engine.connect() as conn:
+        assert budget.pending_requests(conn) == []
+    assert bot.fake.messages(APPROVALS) == []
