@@ -189,6 +189,7 @@ class Settings(BaseSettings):
     # Who may do what
     finance_approvers: CommaList = ()
     ops_approvers: CommaList = ()
+    budget_requesters: CommaList = ()  # who may ask for contingency budget; empty: anyone
     crisis_group: str | None = None
     ingest_token: str | None = None
 
@@ -215,7 +216,7 @@ class Settings(BaseSettings):
     # Operations
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
 
-    @field_validator("finance_approvers", "ops_approvers", "job_send_empty", mode="before")
+    @field_validator("finance_approvers", "ops_approvers", "budget_requesters", "job_send_empty", mode="before")
     @classmethod
     def _v_list(cls, value: Any) -> tuple[str, ...]:
         return _split(value)

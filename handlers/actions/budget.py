@@ -16,6 +16,7 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
+from handlers import approvers
 from handlers.actions import payload
 from handlers.actions.budget_flow import after_decision, channel_name, channel_roi, roles_of, tell
 from handlers.actions.budget_modal import handle_reject_submission, handle_request_submission, prefill
@@ -116,6 +117,11 @@ def register(app: App, deps: Deps) -> None:
         trigger = body.get("trigger_id")
         if not isinstance(trigger, str) or not trigger:
             _answer(respond, client, body, t("budget.note.bad_button", deps.locale))
+            return
+        user = payload.user_of(body)
+        if user is None or not approvers.may_request(deps.settings, client, user):
+            key = "budget.note.bad_button" if user is None else "budget.err.not_requester"
+            _answer(respond, client, body, t(key, deps.locale))
             return
         origin = payload.where(body)
         metadata = {"origin": origin, "alert_channel": origin,

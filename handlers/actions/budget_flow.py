@@ -139,10 +139,18 @@ def confirm(deps: Deps, request: Request, created: bool) -> str:
              channel=channel_name(deps, request.channel), approvals=deps.settings.approvals_channel or "")
 
 
-def create(deps: Deps, new: NewRequest) -> tuple[Request, bool]:
+def check_requester(deps: Deps, client: WebClient, user: str) -> None:
+    """Raise BudgetError unless `user` may ask for money (BUDGET_REQUESTERS); before any form opens and
+    again before anything is written, so a form opened earlier or a forged submission is refused too."""
+    if not approvers.may_request(deps.settings, client, user):
+        raise BudgetError("not_requester", f"{user} is not in BUDGET_REQUESTERS")
+
+
+def create(deps: Deps, client: WebClient, new: NewRequest) -> tuple[Request, bool]:
     """Validate and store (raises BudgetError); the card is `publish`ed after the ack."""
     if not deps.settings.approvals_channel:
         raise BudgetError("no_approvals_channel", "APPROVALS_CHANNEL is not configured")
+    check_requester(deps, client, new.requester)
     return budget.create_request(
         deps.engine, new, known=deps.registry.slugs, now=deps.now(),
         ttl=timedelta(hours=deps.settings.budget_request_ttl_hours))

@@ -42,7 +42,7 @@ Json = dict[str, Any]
 _ERROR_BLOCK = {"amount_over_pool": view.AMOUNT, "bad_amount": view.AMOUNT, "amount_places": view.AMOUNT,
                 "amount_positive": view.AMOUNT, "no_period": view.AMOUNT, "unknown_channel": view.CHANNEL,
                 "no_reason": view.REASON, "reason_too_long": view.REASON,
-                "reason_control": view.REASON}
+                "reason_control": view.REASON, "not_requester": view.REASON}
 
 
 # -- the request modal ---------------------------------------------------------------------------------------------
@@ -125,7 +125,7 @@ def handle_request_submission(deps: Deps, ack: Ack, body: Json, client: WebClien
         alert_link=alert_link(client, alert_channel, alert_ts),
     )
     try:
-        request, created = create(deps, new)
+        request, created = create(deps, client, new)
     except BudgetError as exc:
         ack(response_action="errors", errors={_ERROR_BLOCK.get(exc.code, view.AMOUNT): budget_error_text(deps, exc)})
         return

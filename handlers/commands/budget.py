@@ -101,6 +101,7 @@ def answer(deps: Deps, parsed: Parsed, inv: Invocation, client: WebClient) -> An
     if parsed.action == "form":
         if not deps.settings.approvals_channel:
             raise BudgetError("no_approvals_channel", "APPROVALS_CHANNEL is not configured")
+        flow.check_requester(deps, client, inv.user_id)
         client.views_open(trigger_id=inv.trigger_id,
                           view=view.request_modal(form(deps, metadata={"origin": inv.channel_id}), locale))
         return None
@@ -109,7 +110,7 @@ def answer(deps: Deps, parsed: Parsed, inv: Invocation, client: WebClient) -> An
                      requester=inv.user_id, roi=flow.channel_roi(deps, parsed.channel),
                      client_key=f"cmd:{inv.trigger_id}" if inv.trigger_id else None,
                      origin_channel=inv.channel_id or None)
-    request, created = flow.create(deps, new)
+    request, created = flow.create(deps, client, new)
     return Ephemeral(Message(flow.post_new(deps, client, request, created)))
 
 

@@ -94,6 +94,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "budget.err.reason_control": "The reason contains a control character (e.g. a NUL byte pasted from "
                                      "another program); please retype it.",
         "budget.err.no_channel": "Please pick a channel.",
+        "budget.err.not_requester": "You are not allowed to ask for contingency budget (BUDGET_REQUESTERS); "
+                                    "ask your team lead to file the request. Nothing was submitted.",
         "budget.err.stale_form": "This form is out of date; close it and click the button again.",
         # modals
         "budget.modal.title": "Budget request",
@@ -198,6 +200,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "budget.err.reason_too_long": "理由超过 {limit} 个字符。",
         "budget.err.reason_control": "理由中含有控制字符（例如从其他程序粘贴来的 NUL 字节），请重新输入。",
         "budget.err.no_channel": "请选择渠道。",
+        "budget.err.not_requester": "你没有申请弹性预算的权限（BUDGET_REQUESTERS），请由团队负责人提交申请。未提交任何内容。",
         "budget.err.stale_form": "表单已失效，请关闭后重新点击按钮。",
         "budget.modal.title": "预算申请",
         "budget.modal.submit": "提交",

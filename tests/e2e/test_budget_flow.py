@@ -699,3 +699,47 @@ def test_control_characters_in_the_modal_reason_are_refused(bot: BudgetBot) -> N
     with bot.deps.engine.connect() as conn:
         assert budget.pending_requests(conn) == []
     assert bot.fake.messages(APPROVALS) == []
+
+
+# -- who may ask -------------------------------------------------------------------------------------------------
+
+ASKERS = "S0BUDGETASKERS"
+
+
+def test_budget_requesters_limits_who_may_ask(engine: Engine, start_budget_bot: BotFactory) -> None:
+    # before: BUDGET_REQUESTERS did not exist; anyone could file a request
+    load_shop(engine, SHOP)
+    budget.set_period(engine, MONTH, budget.parse_amount("1000000"), share=Decimal("0.20"), actor="cli:test",
+                      now=NOW)
+    bot = start_budget_bot(engine, budget_requesters=f"{FANG},{ASKERS}")
+    bot.fake.workspace.usergroups[ASKERS] = [MEI]
+    assert bot.deps.settings.budget_requesters == (FANG, ASKERS)
+
+    status, body = bot.command("request 5000 douyin KOL slot", user=SAM)
+    assert status == 200
+    assert "not allowed to ask for contingency budget" in bot.note()
+    status, body = bot.command("request", user=SAM)
+    assert "not allowed to ask for contingency budget" in bot.note()
+    _, alert = bot.fake.workspace.post_message(OPS_ALERTS, text="ROI floor")
+    bot.click("budget_request_open", '{"channel": "douyin"}', user=SAM, channel=OPS_ALERTS, ts=alert["ts"])
+    assert "not allowed to ask for contingency budget" in bot.note()
+    # a form opened before the list changed (or forged) is refused at submission too
+    status, body = bot.submit("budget_request_modal", _request_values("5000", "douyin", "KOL slot"), user=SAM)
+    answer = json.loads(body)
+    assert answer["response_action"] == "errors" and "not allowed" in answer["errors"]["reason"]
+    time.sleep(0.3)
+    bot.none_new("views.open")
+    with engine.connect() as conn:
+        assert budget.pending_requests(conn) == [] and budget.count_events(conn) == 1
+    assert bot.fake.messages(APPROVALS) == []
+
+    # listed by id, or as a member of a listed user group
+    bot.request("5000 douyin KOL slot", user=MEI)
+    bot.request("6000 tmall restock", user=FANG)
+    with engine.connect() as conn:
+        assert {r.requester for r in budget.pending_requests(conn)} == {MEI, FANG}
+
+
+def test_without_budget_requesters_anyone_may_ask(bot: BudgetBot) -> None:
+    assert bot.deps.settings.budget_requesters == ()
+    bot.request("5000 douyin KOL slot", user=SAM)
