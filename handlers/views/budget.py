@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from slack_sdk.models.blocks import (
     ActionsBlock,
     ButtonElement,
+    ConfirmObject,
     ContextBlock,
     InputBlock,
     MarkdownTextObject,
@@ -125,7 +126,7 @@ def card(request: Request, ctx: CardContext) -> Message:
             blocks.append(section_block(t("budget.card.note", loc, note=request.note)))
         blocks.append(ActionsBlock(block_id=DECISION_BLOCK, elements=[
             ButtonElement(text=t("budget.btn.approve", loc), action_id=APPROVE, value=str(request.id),
-                          style="primary"),
+                          style="primary", confirm=_release_confirm(request, ctx) if request.approvals else None),
             ButtonElement(text=t("budget.btn.reject", loc), action_id=REJECT, value=str(request.id),
                           style="danger"),
         ]).to_dict())
@@ -134,6 +135,16 @@ def card(request: Request, ctx: CardContext) -> Message:
     text = t("budget.card.text", loc, id=request.id, amount=fmt.money(request.amount), channel=ctx.channel_name,
              user=mention(request.requester), state=t(f"budget.state.{request.status}", loc))
     return Message(clip(text, MESSAGE_TEXT), blocks)
+
+
+def _release_confirm(request: Request, ctx: CardContext) -> ConfirmObject:
+    """The dialog on the Approve that would move the money: one role has approved, so the next
+    approval is the release, and a stray click must not be enough for it."""
+    loc = ctx.locale
+    text = t("budget.release.text", loc, amount=fmt.money(request.amount), channel=ctx.channel_name)
+    return ConfirmObject(title=_plain(t("budget.release.title", loc), 100), text=clip(text, 300),
+                         confirm=_plain(t("budget.release.confirm", loc), 30),
+                         deny=_plain(t("budget.release.deny", loc), 30), style="primary")
 
 
 # -- what the clicker and the requester are told ---------------------------------------------------------------

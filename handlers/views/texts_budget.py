@@ -49,6 +49,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "budget.card.note": ":warning: {note}",
         "budget.btn.approve": "Approve",
         "budget.btn.reject": "Reject",
+        "budget.release.title": "Release the money?",
+        "budget.release.text": "Approving now releases *{amount}* from the contingency pool to *{channel}*. "
+                               "This cannot be undone.",
+        "budget.release.confirm": "Approve and release",
+        "budget.release.deny": "Cancel",
         # notes to the person who clicked
         "budget.note.approved": "You approved request #{id} for {role}. It now waits for {other}.",
         "budget.note.released": "Request #{id} is released: {amount} moved to {channel}.",
@@ -164,6 +169,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "budget.card.note": ":warning: {note}",
         "budget.btn.approve": "批准",
         "budget.btn.reject": "驳回",
+        "budget.release.title": "确认拨付？",
+        "budget.release.text": "现在批准将从弹性预算池拨付 *{amount}* 至 *{channel}*，无法撤销。",
+        "budget.release.confirm": "批准并拨付",
+        "budget.release.deny": "取消",
         "budget.note.approved": "你已以{role}身份批准申请 #{id}，等待{other}审批。",
         "budget.note.released": "申请 #{id} 已拨付：{amount} 划入 {channel}。",
         "budget.note.rejected": "你已驳回申请 #{id}。",

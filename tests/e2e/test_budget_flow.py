@@ -743,3 +743,38 @@ def test_budget_requesters_limits_who_may_ask(engine: Engine, start_budget_bot: 
 def test_without_budget_requesters_anyone_may_ask(bot: BudgetBot) -> None:
     assert bot.deps.settings.budget_requesters == ()
     bot.request("5000 douyin KOL slot", user=SAM)
+
+
+# -- the click that releases money asks first ----------------------------------------------------------------------
+
+
+def _button(card: Json, action_id: str) -> Json:
+    [button] = [e for b in card["blocks"] if b["type"] == "actions" for e in b["elements"]
+                if e["action_id"] == action_id]
+    return button
+
+
+@pytest.mark.parametrize(("locale", "words"), [("en", ("Release", "¥50,000.00", "Douyin")),
+                                               ("zh", ("拨付", "¥50,000.00", "抖音"))])
+def test_the_approve_that_would_release_asks_for_confirmation(
+    engine: Engine, start_budget_bot: BotFactory, locale: str, words: tuple[str, ...]
+) -> None:
+    # before: the second Approve moved the money on one click, with no dialog
+    load_shop(engine, SHOP)
+    budget.set_period(engine, MONTH, budget.parse_amount("1000000"), share=Decimal("0.20"), actor="cli:test",
+                      now=NOW)
+    bot = start_budget_bot(engine, locale=locale)
+    request_id, ts = bot.request("50000 douyin KOL slot")
+    assert "confirm" not in _button(bot.card(), "budget_approve")  # the first approval moves nothing
+    bot.click("budget_approve", str(request_id), user=FANG, ts=ts)
+    bot.note()
+    bot.new("chat.update")
+    card = bot.card()
+    assert_valid_blocks(card["blocks"])
+    confirm = _button(card, "budget_approve")["confirm"]
+    assert {"title", "text", "confirm", "deny"} <= set(confirm)
+    assert all(len(confirm[k]["text"]) <= limit for k, limit in (("title", 100), ("text", 300), ("confirm", 30),
+                                                                 ("deny", 30)))
+    assert words[0] in confirm["title"]["text"] + confirm["confirm"]["text"]
+    assert all(w in confirm["text"]["text"] for w in words[1:])
+    assert "confirm" not in _button(card, "budget_reject")  # rejecting moves nothing
