@@ -25,6 +25,7 @@ from handlers.actions.budget_flow import (
     deliver,
     roles_of,
     tell,
+    with_card_failure,
 )
 from handlers.views import budget as view
 from handlers.views import fmt
@@ -147,9 +148,9 @@ def handle_reject_submission(deps: Deps, ack: Ack, body: Json, client: WebClient
         ack(response_action="errors", errors={view.REASON: budget_error_text(deps, exc)})
         return
     ack()
-    after_decision(deps, client, decision, user=user)
+    failed = after_decision(deps, client, decision, user=user)
     request = decision.request
     name = channel_name(deps, request.channel) if request is not None else ""
     where = request.card_channel if request is not None else None
     tell(client, user=user, channel=where or payload.metadata(body).get("origin"),
-         text=view.note(decision, channel_name=name, locale=deps.locale))
+         text=with_card_failure(view.note(decision, channel_name=name, locale=deps.locale), failed, deps.locale))

@@ -35,7 +35,7 @@ from handlers.views.limits import FIELD_TEXT, MAX_BLOCKS, MESSAGE_TEXT, SECTION_
 from handlers.views.message import Message
 from handlers.views.mrkdwn import escape, mention, unescape
 from handlers.views.texts import t
-from metrics.budget import FINANCE, OPS, ROLES, BudgetStatus, Decision, Event, Outcome, Request
+from metrics.budget import FINANCE, OPS, ROLES, BudgetStatus, Decision, Event, Outcome, Outlook, Request
 
 APPROVE, REJECT, OPEN = "budget_approve", "budget_reject", "budget_request_open"
 REQUEST_MODAL, REJECT_MODAL = "budget_request_modal", "budget_reject_modal"
@@ -78,19 +78,27 @@ class CardContext:
     pool_left: Decimal | None = None  # the pool now, shown once released
     roi_now: Decimal | None = None  # the channel's ROI recomputed at the latest click
     roi_now_at: datetime | None = None
+    outlook: Outlook | None = None  # while pending: the pool now, other pending requests, the guard's pause
 
 
 def card(request: Request, ctx: CardContext) -> Message:
     """The approval card: who asks, how much, why, the pool, ROI then and now, who approved, and
     Approve/Reject while pending; the final state without buttons."""
     loc, tz = ctx.locale, ctx.tz
+    look = ctx.outlook if request.status == "pending" else None
+    if look is not None and look.pool_left is not None:
+        pool = t("budget.card.pool_now", loc, before=fmt.money(look.pool_left), after=fmt.money(look.after))
+    else:
+        pool = t("budget.card.pool", loc, before=fmt.money(request.pool_before), after=fmt.money(request.pool_after))
     fields = [
         t("budget.card.requester", loc, user=request.requester),
         t("budget.card.amount", loc, amount=fmt.money(request.amount)),
         t("budget.card.channel", loc, channel=ctx.channel_name),
-        t("budget.card.pool", loc, before=fmt.money(request.pool_before), after=fmt.money(request.pool_after)),
+        pool,
         t("budget.card.roi", loc, days=ctx.roi_days, roi=fmt.roi(request.roi)),
     ]
+    if look is not None and look.others_count:
+        fields.append(t("budget.card.others", loc, count=look.others_count, amount=fmt.money(look.others)))
     if ctx.roi_now_at is not None:
         fields.append(t("budget.card.roi_now", loc, days=ctx.roi_days, when=_when(ctx.roi_now_at, tz),
                         roi=fmt.roi(ctx.roi_now), then=fmt.roi(request.roi)))
@@ -101,6 +109,14 @@ def card(request: Request, ctx: CardContext) -> Message:
     ]
     if request.alert_link:
         blocks.append(context_block(t("budget.card.alert", loc, link=request.alert_link), limit=FIELD_TEXT))
+    warnings = []
+    if look is not None and look.paused:
+        warnings.append(t("budget.card.paused", loc, channel=ctx.channel_name))
+    if look is not None and look.short:
+        warnings.append(t("budget.card.short", loc, after=fmt.money(look.after), others=fmt.money(look.others),
+                          count=look.others_count))
+    if warnings:
+        blocks.append(section_block("\n".join(warnings)))
     lines = []
     for role in ROLES:
         a = request.approver(role)
@@ -165,9 +181,9 @@ def note(decision: Decision, *, channel_name: str, locale: str, pool_left: Decim
 
 def dm(decision: Decision, *, channel_name: str, locale: str, user: str,
        pool_left: Decimal | None = None) -> str | None:
-    """What the requester is told in a DM after a change, or None when nothing changed."""
+    """What the requester is told in a DM after a change, or None when nothing changed or they heard it already."""
     r = decision.request
-    if r is None or not decision.changed:
+    if r is None or not decision.changed or decision.told:
         return None
     return t(f"budget.dm.{decision.outcome.value}", locale, id=r.id, amount=fmt.money(r.amount),
              channel=channel_name, user=user, role=_role(decision.role or FINANCE, locale),

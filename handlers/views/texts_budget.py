@@ -36,6 +36,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "budget.card.amount": "*Amount*\n{amount}",
         "budget.card.channel": "*Channel*\n{channel}",
         "budget.card.pool": "*Pool before → after*\n{before} → {after}",
+        "budget.card.pool_now": "*Pool now → after release*\n{before} → {after}",
+        "budget.card.others": "*Other pending requests*\n{count} · {amount}",
+        "budget.card.short": ":warning: Releasing this leaves {after}, less than the {others} the other pending "
+                             "requests ask for ({count}).",
+        "budget.card.paused": ":double_vertical_bar: {channel}'s spend is paused by the ROI guard (ROI below its "
+                              "floor); an operations approver resumes it from the alert.",
         "budget.card.roi": "*ROI ({days}d) at request*\n{roi}",
         "budget.card.roi_now": "*ROI ({days}d) now* — {when}\n{roi}  (at request {then})",
         "budget.card.reason": "*Reason*\n{reason}",
@@ -72,6 +78,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "budget.note.not_found": "That budget request does not exist; nothing was changed.",
         "budget.note.bad_button": "That button is not valid any more; nothing was changed.",
         "budget.note.failed": "Sorry, that didn't work. Error id `{error_id}`; nothing was changed.",
+        "budget.note.card_failed": "That is recorded, but the card could not be updated — error id `{error_id}`; "
+                                   "it is redrawn at the next click on it.",
         # direct messages to the requester
         "budget.dm.approved": "Your budget request #{id} ({amount}, {channel}) was approved for {role} by <@{user}>; "
                               "it now waits for {other}.",
@@ -156,6 +164,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "budget.card.amount": "*金额*\n{amount}",
         "budget.card.channel": "*渠道*\n{channel}",
         "budget.card.pool": "*预算池 申请前 → 拨付后*\n{before} → {after}",
+        "budget.card.pool_now": "*预算池 当前 → 拨付后*\n{before} → {after}",
+        "budget.card.others": "*其他待审批申请*\n{count} 个 · {amount}",
+        "budget.card.short": ":warning: 拨付后预算池剩 {after}，少于其他 {count} 个待审批申请所需的 {others}。",
+        "budget.card.paused": ":double_vertical_bar: {channel} 的投放已被投产比守护暂停（投产比低于底线）；"
+                              "运营审批人可在告警中恢复。",
         "budget.card.roi": "*申请时投产比（{days} 天）*\n{roi}",
         "budget.card.roi_now": "*当前投产比（{days} 天）* — {when}\n{roi}（申请时 {then}）",
         "budget.card.reason": "*理由*\n{reason}",
@@ -187,6 +200,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "budget.note.not_found": "该预算申请不存在，未做任何更改。",
         "budget.note.bad_button": "该按钮已失效，未做任何更改。",
         "budget.note.failed": "抱歉，操作失败。错误编号 `{error_id}`，未做任何更改。",
+        "budget.note.card_failed": "操作已记录，但审批卡片未能更新（错误编号 `{error_id}`）；下次点击该卡片时会重新显示。",
         "budget.dm.approved": "你的预算申请 #{id}（{amount}，{channel}）已由 <@{user}> 以{role}身份批准，"
                               "等待{other}审批。",
         "budget.dm.released": "你的预算申请 #{id} 已拨付：{amount} 已计入 {channel} 的预算。",

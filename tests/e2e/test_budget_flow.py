@@ -749,8 +749,9 @@ def test_without_budget_requesters_anyone_may_ask(bot: BudgetBot) -> None:
 
 
 def _button(card: Json, action_id: str) -> Json:
-    [button] = [e for b in card["blocks"] if b["type"] == "actions" for e in b["elements"]
-                if e["action_id"] == action_id]
+    buttons: list[Json] = [e for b in card["blocks"] if b["type"] == "actions" for e in b["elements"]
+                           if e["action_id"] == action_id]
+    [button] = buttons
     return button
 
 
@@ -778,3 +779,115 @@ def test_the_approve_that_would_release_asks_for_confirmation(
     assert words[0] in confirm["title"]["text"] + confirm["confirm"]["text"]
     assert all(w in confirm["text"]["text"] for w in words[1:])
     assert "confirm" not in _button(card, "budget_reject")  # rejecting moves nothing
+
+
+# -- a card edit that failed ----------------------------------------------------------------------------------------
+
+
+def test_a_card_edit_that_failed_is_told_and_repaired_at_the_next_click(bot: BudgetBot) -> None:
+    # before: the failure was only logged; the card kept its stale buttons until a click changed something
+    request_id, ts = bot.request()
+    bot.fake.fail_next("chat.update", error="cant_update_message")
+    bot.click("budget_approve", str(request_id), user=FANG, ts=ts)
+    note = bot.note()
+    assert "You approved" in note and "the card could not be updated" in note and "error id `" in note
+    bot.new("chat.update")  # the edit Slack refused
+    assert f"approved by <@{FANG}>" not in readable(bot.card()["blocks"])
+
+    # any later click, a refused one too, redraws the card from the database
+    bot.click("budget_approve", str(request_id), user=SAM, ts=ts)
+    assert "Only finance and operations approvers" in bot.note()
+    [repair] = bot.new("chat.update")
+    assert repair.args["ts"] == ts
+    card = bot.card()
+    assert f"Finance approved by <@{FANG}>" in readable(card["blocks"])
+    assert "confirm" in _button(card, "budget_approve")
+    # repaired once is enough: the next refused click edits nothing
+    bot.click("budget_reject", str(request_id), user=SAM, ts=ts)
+    bot.note()
+    time.sleep(0.3)
+    bot.none_new("chat.update")
+
+    # the release's edit fails too: the money moved, the clicker is told, the next click removes the buttons
+    bot.fake.fail_next("chat.update", error="cant_update_message")
+    bot.click("budget_approve", str(request_id), user=OLIVER, ts=ts)
+    note = bot.note()
+    assert "is released" in note and "the card could not be updated" in note
+    bot.new("chat.update")
+    assert _has_buttons(bot.card()) and bot.pool_left_cents() == POOL_CENTS - 5_000_000
+    bot.click("budget_approve", str(request_id), user=OLIVER, ts=ts)
+    assert "already released" in bot.note()
+    bot.new("chat.update")
+    assert not _has_buttons(bot.card()) and "*Released*" in readable(bot.card()["blocks"])
+    bot.click("budget_approve", str(request_id), user=OLIVER, ts=ts)
+    bot.note()
+    time.sleep(0.3)
+    bot.none_new("chat.update")
+
+
+# -- the card sees the rest of the pool -----------------------------------------------------------------------------
+
+
+def test_the_card_counts_other_pending_requests(bot: BudgetBot) -> None:
+    # before: both cards showed the pool as if the other request did not exist
+    a, ts_a = bot.request("120000 douyin KOL slot")
+    shown = readable(bot.card()["blocks"])
+    assert f"{yuan(POOL_CENTS)} → {yuan(POOL_CENTS - 12_000_000)}" in shown and ":warning:" not in shown
+    bot.request("90000 tmall competitor response")
+    shown = readable(bot.card()["blocks"])
+    assert f"{yuan(POOL_CENTS)} → {yuan(POOL_CENTS - 9_000_000)}" in shown
+    assert f"*Other pending requests*\n1 · {yuan(12_000_000)}" in shown
+    assert (f"Releasing this leaves {yuan(POOL_CENTS - 9_000_000)}, less than the {yuan(12_000_000)} "
+            "the other pending requests ask for") in shown
+    # card A is redrawn at its next change and now counts B
+    bot.click("budget_approve", str(a), user=FANG, ts=ts_a)
+    bot.note()
+    [update] = bot.new("chat.update")
+    shown = readable(update.args["blocks"])
+    assert f"*Other pending requests*\n1 · {yuan(9_000_000)}" in shown
+    assert f"leaves {yuan(POOL_CENTS - 12_000_000)}, less than the {yuan(9_000_000)}" in shown
+
+
+def test_a_request_for_a_paused_channel_says_so_on_the_card(bot: BudgetBot) -> None:
+    # before: the card said nothing of the ROI guard's pause
+    from metrics import alerts
+
+    with bot.deps.engine.begin() as conn:
+        alerts.raise_alert(conn, key="roi:douyin", kind="roi", severity="critical", channel=OPS_ALERTS, ts="1.1",
+                           detail={"channel": "douyin"}, now_utc=datetime(2026, 11, 21, 1))
+    bot.request("5000 douyin KOL slot")
+    assert "Douyin's spend is paused by the ROI guard" in readable(bot.card()["blocks"])
+    bot.request("5000 tmall restock")
+    assert "paused by the ROI guard" not in readable(bot.card()["blocks"])
+
+
+def test_pool_short_is_told_to_the_requester_once(bot: BudgetBot) -> None:
+    # before: every blocked click sent the requester another "nothing was released" DM
+    a, ts_a = bot.request("150000 douyin KOL slot")
+    b, ts_b = bot.request("100000 tmall competitor response")
+    for request_id, ts in ((a, ts_a), (b, ts_b)):
+        bot.click("budget_approve", str(request_id), user=FANG, ts=ts)
+        bot.note()
+    bot.click("budget_approve", str(a), user=OLIVER, ts=ts_a)
+    assert "is released" in bot.note()
+    for _ in range(3):
+        bot.click("budget_approve", str(b), user=OLIVER, ts=ts_b)
+        assert "nothing was released" in bot.note()  # the clicker is told every time
+    time.sleep(0.3)
+    assert sum("nothing was released" in m for m in bot.dms(MEI)) == 1
+    assert bot.pool_left_cents() == POOL_CENTS - 15_000_000
+
+
+def test_an_expired_card_that_could_not_be_edited_is_redrawn_at_the_next_click(bot: BudgetBot) -> None:
+    # before: the expiry job only logged the failure (and skipped the DM); the buttons stayed for good
+    request_id, ts = bot.request()
+    client = WebClient(base_url=bot.fake.api_url, token="xoxb-test")
+    bot.clock.now = NOW + timedelta(hours=48)
+    bot.fake.fail_next("chat.update", error="cant_update_message")
+    assert expire_requests(bot.deps, client) == 1
+    bot.new("chat.update")
+    assert _has_buttons(bot.card()) and any("expired" in m for m in bot.dms(MEI))
+    bot.click("budget_approve", str(request_id), user=FANG, ts=ts)
+    assert "already expired" in bot.note()
+    bot.new("chat.update")
+    assert not _has_buttons(bot.card()) and "*Expired*" in readable(bot.card()["blocks"])
