@@ -21,6 +21,7 @@ from handlers.actions import budget_flow as flow
 from handlers.actions.budget_modal import form
 from handlers.commands.kit import Answer, CommandSpec, Ephemeral, HelpRow, Invocation, UsageError
 from handlers.views import budget as view
+from handlers.views import budget_log
 from handlers.views.message import Message
 from handlers.views.texts import t
 from metrics import budget, sales
@@ -95,9 +96,11 @@ def answer(deps: Deps, parsed: Parsed, inv: Invocation, client: WebClient) -> An
         return Ephemeral(status(deps, month))
     if parsed.action == "log":
         with deps.engine.connect() as conn:
-            events = budget.events(conn, month, limit=view.LOG_LINES)
+            events = budget.events(conn, month, limit=budget_log.LOG_LINES)
             total = budget.count_events(conn, month)
-        return Ephemeral(view.log_view(events, total=total, month=month, locale=locale, tz=deps.settings.tz))
+        names = {c.slug: c.display(locale) for c in deps.registry}
+        return Ephemeral(budget_log.log_view(events, total=total, month=month, locale=locale, tz=deps.settings.tz,
+                                             names=names))
     if parsed.action == "form":
         if not deps.settings.approvals_channel:
             raise BudgetError("no_approvals_channel", "APPROVALS_CHANNEL is not configured")

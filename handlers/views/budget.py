@@ -31,11 +31,11 @@ from slack_sdk.models.views import View
 
 from handlers.views import fmt
 from handlers.views.blocks import context_block, header_block, section_block
-from handlers.views.limits import FIELD_TEXT, MAX_BLOCKS, MESSAGE_TEXT, SECTION_TEXT, clip
+from handlers.views.limits import FIELD_TEXT, MESSAGE_TEXT, clip
 from handlers.views.message import Message
-from handlers.views.mrkdwn import escape, mention, unescape
+from handlers.views.mrkdwn import mention, unescape
 from handlers.views.texts import t
-from metrics.budget import FINANCE, OPS, ROLES, BudgetStatus, Decision, Event, Outcome, Outlook, Request
+from metrics.budget import FINANCE, OPS, ROLES, BudgetStatus, Decision, Outcome, Outlook, Request
 
 APPROVE, REJECT, OPEN = "budget_approve", "budget_reject", "budget_request_open"
 REQUEST_MODAL, REJECT_MODAL = "budget_request_modal", "budget_reject_modal"
@@ -43,7 +43,6 @@ DECISION_BLOCK = "budget_decision"
 AMOUNT, CHANNEL, REASON = "amount", "channel", "reason"  # block ids of the request modal
 INPUT = "value"  # action id of every modal input
 PRIVATE_METADATA = 3000
-LOG_LINES = 40
 
 Json = dict[str, Any]
 
@@ -233,50 +232,6 @@ def status_view(st: BudgetStatus, *, names: dict[str, str], locale: str, roi_day
     text = f"{t('budget.status.title', loc, month=st.month)}: " + t(
         "budget.status.totals", loc, total=fmt.money(p.total), pool=fmt.money(p.pool), left=fmt.money(p.pool_left))
     return Message(text.replace("*", ""), blocks)
-
-
-# -- /budget log ------------------------------------------------------------------------------------------------
-
-
-def event_line(e: Event, tz: ZoneInfo, locale: str = "en") -> str:
-    """One audit line: when, what, who, request, amount, pool before → after, detail."""
-    parts = [f"`{_when(e.at, tz)}`", f"*{e.kind}*", mention(e.actor) if e.actor.startswith("U") else escape(e.actor)]
-    line = " ".join(parts)
-    if e.request_id is not None:
-        line += t("budget.log.request", locale, id=e.request_id)
-    if e.channel:
-        line += f" · {escape(e.channel)}"
-    if e.amount is not None:
-        line += f" · {fmt.money(e.amount)}"
-    if e.pool_before is not None or e.pool_after is not None:
-        line += t("budget.log.pool", locale, before=fmt.money(e.pool_before), after=fmt.money(e.pool_after))
-    if e.detail:
-        line += f" · {escape(clip(e.detail, 200))}"
-    return line
-
-
-def log_view(events: Sequence[Event], *, total: int, month: str, locale: str,
-             tz: ZoneInfo) -> Message:
-    """The newest events, grouped into sections under Slack's size limits; says when some are left out."""
-    blocks: list[Json] = [header_block(t("budget.log.title", locale, month=month))]
-    if not events:
-        text = t("budget.log.empty", locale, month=month)
-        return Message(text, [*blocks, section_block(text)])
-    chunk: list[str] = []
-    size = 0
-    for line in (event_line(e, tz, locale) for e in events[-LOG_LINES:]):
-        if size + len(line) + 1 > SECTION_TEXT and chunk:
-            blocks.append(section_block("\n".join(chunk)))
-            chunk, size = [], 0
-        chunk.append(line)
-        size += len(line) + 1
-    if chunk:
-        blocks.append(section_block("\n".join(chunk)))
-    shown = min(len(events), LOG_LINES)
-    if total > shown:
-        more = t("budget.log.more", locale, shown=shown, total=total, month=month)
-        blocks.append(context_block(more, limit=FIELD_TEXT))
-    return Message(t("budget.log.title", locale, month=month), blocks[:MAX_BLOCKS])
 
 
 # -- modals -------------------------------------------------------------------------------------------------------

@@ -576,9 +576,14 @@ def test_budget_status_and_log(bot: BudgetBot) -> None:
     log_blocks = bot.fake.calls("response_url")[-1].args["body"]["blocks"]
     assert_valid_blocks(log_blocks)
     log_text = readable(log_blocks)
-    for kind in ("period_set", "allocated", "requested"):
-        assert f"*{kind}*" in log_text
-    assert f"#{request_id} · tmall · {yuan(100_000)}" in log_text
+    # before: `*period_set*`, `tmall`, `allocation 0.00 → 300000.00`: the database's words, not people's
+    for what in ("period set", "allocation set", "requested"):
+        assert f"*{what}*" in log_text
+    assert f"total {yuan(TOTAL_CENTS)} · pool {yuan(POOL_CENTS)}" in log_text
+    assert f"Douyin · {yuan(0)} → {yuan(30_000_000)}" in log_text
+    assert f"#{request_id} · Tmall · {yuan(100_000)} · restock ads" in log_text
+    for raw in ("period_set", "allocation 0.00", "300000.00", "tmall", "20.000000%"):
+        assert raw not in log_text
 
     for text, expected in (("log 2026-13", "not a month"), ("request 10 nowhere x", "Unknown channel"),
                            ("request 0.001 douyin x", "more than 2 decimal places"), ("bogus words", "Usage")):
@@ -891,3 +896,32 @@ def test_an_expired_card_that_could_not_be_edited_is_redrawn_at_the_next_click(b
     assert "already expired" in bot.note()
     bot.new("chat.update")
     assert not _has_buttons(bot.card()) and "*Expired*" in readable(bot.card()["blocks"])
+
+
+def test_the_log_speaks_like_people_in_both_languages(engine: Engine, start_budget_bot: BotFactory) -> None:
+    # before: `*approved*` with `finance` as a bare detail, `*released*` with "finance U0FANG, ops U0OLIVER"
+    load_shop(engine, SHOP)
+    budget.set_period(engine, MONTH, budget.parse_amount("1000000"), share=Decimal("0.20"), actor="cli:test",
+                      now=NOW)
+    expected = {"en": ("approved by Finance", "approved by Operations", "released", "rejected by Operations",
+                       "Douyin", f"pool {yuan(POOL_CENTS)} → {yuan(POOL_CENTS - 5_000_000)}", "not now"),
+                "zh": ("财务批准", "运营批准", "已拨付", "运营驳回", "抖音",
+                       f"预算池 {yuan(POOL_CENTS)} → {yuan(POOL_CENTS - 5_000_000)}", "not now")}
+    for locale, words in expected.items():
+        with engine.begin() as conn:
+            conn.execute(budget_approvals.delete())
+        bot = start_budget_bot(engine, locale=locale)
+        a, ts_a = bot.request("50000 douyin KOL slot")
+        for user in (FANG, OLIVER):
+            bot.click("budget_approve", str(a), user=user, ts=ts_a)
+            bot.note()
+        b, _ = bot.request("1000 douyin small test")
+        budget.reject(engine, b, user=OLIVER, roles=frozenset({budget.OPS}), reason="not now", now=NOW)
+        bot.command("log")
+        bot.note()
+        shown = readable(bot.fake.calls("response_url")[-1].args["body"]["blocks"])
+        for word in words:
+            assert word in shown, (locale, word)
+        assert f"<@{FANG}>" in shown and "finance U0FANG" not in shown
+        budget.set_period(engine, MONTH, budget.parse_amount("1000000"), share=Decimal("0.20"),
+                          actor="cli:test", now=NOW)  # the pool back for the next language
