@@ -93,7 +93,7 @@ def budget_allocate(ctx: Context, month: str, channel: str, amount: str) -> None
 @pass_ctx
 def budget_log(ctx: Context, month: str | None) -> None:
     """Every budget event (of MONTH, or all): when, what, who, amounts, pool before → after."""
-    from handlers.views.budget import event_line
+    from handlers.views.budget_log import event_line
     from metrics import budget
     from metrics.budget import BudgetError
 
@@ -101,12 +101,15 @@ def budget_log(ctx: Context, month: str | None) -> None:
         key = budget.parse_month(month) if month else None
     except BudgetError as exc:
         raise click.BadParameter(str(exc)) from None
-    with ctx.engine.connect() as conn:
+    deps = _deps(ctx)
+    with deps.engine.connect() as conn:
         events = budget.events(conn, key)
     if not events:
         click.echo("no budget events" + (f" for {key}" if key else ""))
+    # the sentences of `/budget log`, plain: one formatter of events for Slack and the terminal
+    names = {c.slug: c.display(deps.locale) for c in deps.registry}
     for e in events:
-        click.echo(event_line(e, ctx.settings.tz).replace("`", "").replace("*", ""))
+        click.echo(event_line(e, tz=deps.settings.tz, locale=deps.locale, names=names, plain=True))
 
 
 @budget_group.command("expire")

@@ -1,6 +1,7 @@
 """Who is who: the people behind FINANCE_APPROVERS, OPS_APPROVERS and CRISIS_GROUP, read one way everywhere.
 
     roles_of(settings, client, "U0FANG")          # frozenset({"finance"})
+    may_request(settings, client, "U0MEI")        # True when BUDGET_REQUESTERS is empty or lists her
     is_listed(client, "U0OLI", settings.ops_approvers)
     mentions(settings.ops_approvers)              # "<@U0OLI> <!subteam^S0OPS>"
     may_respond(settings, client, "U0SAM", "stock")   # who may press an alert's buttons
@@ -57,6 +58,11 @@ def is_listed(client: WebClient, user: str, entries: Iterable[str]) -> bool:
     if user in listed:
         return True
     return any(is_group(e) and user in group_members(client, e) for e in listed)
+
+
+def may_request(settings: Settings, client: WebClient, user: str) -> bool:
+    """Whether `user` may ask for contingency budget: anyone, unless BUDGET_REQUESTERS names who."""
+    return not settings.budget_requesters or is_listed(client, user, settings.budget_requesters)
 
 
 def roles_of(settings: Settings, client: WebClient, user: str) -> frozenset[str]:

@@ -37,18 +37,24 @@ def _tell(deps: Deps, client: WebClient, request: budget.Request) -> None:
     except UnknownChannel:
         name = request.channel
     decision = view.expired_decision(request)
-    try:
-        if request.card_channel and request.card_ts:
-            card = view.card(request, view.CardContext(
-                channel_name=name, locale=deps.locale, tz=deps.settings.tz, roi_days=deps.settings.roi_guard_days))
+    if request.card_channel and request.card_ts:
+        card = view.card(request, view.CardContext(
+            channel_name=name, locale=deps.locale, tz=deps.settings.tz, roi_days=deps.settings.roi_guard_days))
+        try:
             client.chat_update(channel=request.card_channel, ts=request.card_ts, text=card.text, blocks=card.blocks)
+        except SlackApiError as exc:
+            # marked, so the next click on the card redraws it without its buttons
+            log.warning("expired budget request %s: card not updated: %s", request.id, exc.response.get("error"))
+            budget.mark_card(deps.engine, request, stale=True, now=deps.now(), detail=exc.response.get("error"))
+        else:
+            budget.mark_card(deps.engine, request, stale=False, now=deps.now())
+    try:
         message = view.dm(decision, channel_name=name, locale=deps.locale, user=budget.SYSTEM)
         if message:
             dm = client.conversations_open(users=request.requester)
             client.chat_postMessage(channel=dm["channel"]["id"], text=message)
     except SlackApiError as exc:
-        # the request is expired either way; a card left with buttons says "expired" when clicked
-        log.warning("expired budget request %s not shown in Slack: %s", request.id, exc.response.get("error"))
+        log.warning("expired budget request %s: requester not told: %s", request.id, exc.response.get("error"))
 
 
 def run(ctx: JobContext) -> Outcome:

@@ -213,6 +213,7 @@ class Settings(BaseSettings):
     # Who may do what
     finance_approvers: CommaList = ()
     ops_approvers: CommaList = ()
+    budget_requesters: CommaList = ()  # who may ask for contingency budget; empty: anyone
     crisis_group: str | None = None
     # who may press an alert's buttons, per kind: `stock=U1,S2;incident=U3;roi=…;campaign=…`
     alert_responders: Annotated[dict[str, tuple[str, ...]], NoDecode] = Field(default_factory=dict)
@@ -244,7 +245,7 @@ class Settings(BaseSettings):
     # Operations
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
 
-    @field_validator("finance_approvers", "ops_approvers", "job_send_empty", mode="before")
+    @field_validator("finance_approvers", "ops_approvers", "budget_requesters", "job_send_empty", mode="before")
     @classmethod
     def _v_list(cls, value: Any) -> tuple[str, ...]:
         return _split(value)

@@ -16,8 +16,17 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
+from handlers import approvers
 from handlers.actions import payload
-from handlers.actions.budget_flow import after_decision, channel_name, channel_roi, roles_of, tell
+from handlers.actions.budget_flow import (
+    after_decision,
+    channel_name,
+    channel_roi,
+    repair_card,
+    roles_of,
+    tell,
+    with_card_failure,
+)
 from handlers.actions.budget_modal import handle_reject_submission, handle_request_submission, prefill
 from handlers.delivery import error_id
 from handlers.views import budget as view
@@ -86,10 +95,11 @@ def register(app: App, deps: Deps) -> None:
         now = deps.now()
         roi = channel_roi(deps, request.channel) if request.status == budget.PENDING and roles else None
         decision = budget.approve(deps.engine, request.id, user=user, roles=roles, now=now, roi=roi)
-        after_decision(deps, client, decision, user=user, roi_now=roi, roi_now_at=now)
+        failed = after_decision(deps, client, decision, user=user, roi_now=roi, roi_now_at=now)
         pool_left = budget.pool_left(deps.engine, request.month)
-        _answer(respond, client, body, view.note(decision, channel_name=channel_name(deps, request.channel),
-                                                 locale=deps.locale, pool_left=pool_left))
+        text = view.note(decision, channel_name=channel_name(deps, request.channel), locale=deps.locale,
+                         pool_left=pool_left)
+        _answer(respond, client, body, with_card_failure(text, failed, deps.locale))
 
     def open_reject(body: Json, client: WebClient, respond: Respond | None) -> None:
         clicked = _clicked(deps, body, client, respond)
@@ -101,6 +111,8 @@ def register(app: App, deps: Deps) -> None:
         if why is Outcome.EXPIRED:
             for expired in budget.expire_due(deps.engine, now=now):
                 after_decision(deps, client, Decision(Outcome.EXPIRED, expired), user=budget.SYSTEM)
+        else:
+            repair_card(deps, client, request)
         if why is not None:
             _answer(respond, client, body, view.note(Decision(why, request), locale=deps.locale,
                                                      channel_name=channel_name(deps, request.channel)))
@@ -116,6 +128,11 @@ def register(app: App, deps: Deps) -> None:
         trigger = body.get("trigger_id")
         if not isinstance(trigger, str) or not trigger:
             _answer(respond, client, body, t("budget.note.bad_button", deps.locale))
+            return
+        user = payload.user_of(body)
+        if user is None or not approvers.may_request(deps.settings, client, user):
+            key = "budget.note.bad_button" if user is None else "budget.err.not_requester"
+            _answer(respond, client, body, t(key, deps.locale))
             return
         origin = payload.where(body)
         metadata = {"origin": origin, "alert_channel": origin,

@@ -2,7 +2,7 @@
 
     request, created = create(deps, new)            # validated and stored (BudgetError)
     text = post_new(deps, client, request, created)  # the card in APPROVALS_CHANNEL; what to tell the requester
-    after_decision(deps, client, decision, user=u)   # card edited in place, requester DMed
+    after_decision(deps, client, decision, user=u)   # card edited in place (or repaired), requester DMed
 """
 
 from __future__ import annotations
@@ -68,21 +68,39 @@ def budget_error_text(deps: Deps, exc: BudgetError) -> str:
 def card_message(deps: Deps, request: Request, *, roi_now: Decimal | None = None,
                  roi_now_at: datetime | None = None) -> Message:
     pool_left = budget.pool_left(deps.engine, request.month) if request.status == budget.RELEASED else None
+    outlook = None
+    if request.status == budget.PENDING:
+        with deps.engine.connect() as conn:
+            outlook = budget.outlook(conn, request)
     ctx = view.CardContext(channel_name=channel_name(deps, request.channel), locale=deps.locale,
                            tz=deps.settings.tz, roi_days=deps.settings.roi_guard_days, pool_left=pool_left,
-                           roi_now=roi_now, roi_now_at=roi_now_at)
+                           roi_now=roi_now, roi_now_at=roi_now_at, outlook=outlook)
     return view.card(request, ctx)
 
 
-def update_card(deps: Deps, client: WebClient, request: Request, **roi: Any) -> None:
-    """Edit the card in place (chat.update); a card that cannot be edited is logged, not fatal."""
+def update_card(deps: Deps, client: WebClient, request: Request, **roi: Any) -> str | None:
+    """Edit the card in place (chat.update). When Slack refuses, the card is marked stale in the ledger,
+    so the next click on it redraws it (`repair_card`), and the error id is returned for the clicker."""
     if not (request.card_channel and request.card_ts):
-        return
+        return None
     card = card_message(deps, request, **roi)
     try:
         client.chat_update(channel=request.card_channel, ts=request.card_ts, text=card.text, blocks=card.blocks)
-    except SlackApiError as exc:
-        log.warning("budget card %s not updated: %s", request.id, exc.response.get("error"))
+    except (SlackApiError, OSError) as exc:
+        eid = error_id()
+        why = exc.response.get("error") if isinstance(exc, SlackApiError) else exc
+        log.warning("budget card %s not updated: %s", request.id, why, extra={"error_id": eid})
+        budget.mark_card(deps.engine, request, stale=True, now=deps.now(), detail=f"error id {eid}")
+        return eid
+    budget.mark_card(deps.engine, request, stale=False, now=deps.now())
+    return None
+
+
+def repair_card(deps: Deps, client: WebClient, request: Request | None) -> None:
+    """A click that changed nothing still redraws, from the database, a card whose last edit failed:
+    otherwise its buttons and figures would stay as they were before the change."""
+    if request is not None and budget.is_card_stale(deps.engine, request.id):
+        update_card(deps, client, request)
 
 
 def direct_message(client: WebClient, user: str, text: str) -> None:
@@ -139,27 +157,43 @@ def confirm(deps: Deps, request: Request, created: bool) -> str:
              channel=channel_name(deps, request.channel), approvals=deps.settings.approvals_channel or "")
 
 
-def create(deps: Deps, new: NewRequest) -> tuple[Request, bool]:
+def check_requester(deps: Deps, client: WebClient, user: str) -> None:
+    """Raise BudgetError unless `user` may ask for money (BUDGET_REQUESTERS); before any form opens and
+    again before anything is written, so a form opened earlier or a forged submission is refused too."""
+    if not approvers.may_request(deps.settings, client, user):
+        raise BudgetError("not_requester", f"{user} is not in BUDGET_REQUESTERS")
+
+
+def create(deps: Deps, client: WebClient, new: NewRequest) -> tuple[Request, bool]:
     """Validate and store (raises BudgetError); the card is `publish`ed after the ack."""
     if not deps.settings.approvals_channel:
         raise BudgetError("no_approvals_channel", "APPROVALS_CHANNEL is not configured")
+    check_requester(deps, client, new.requester)
     return budget.create_request(
         deps.engine, new, known=deps.registry.slugs, now=deps.now(),
         ttl=timedelta(hours=deps.settings.budget_request_ttl_hours))
 
 
 def after_decision(deps: Deps, client: WebClient, decision: Decision, *, user: str,
-                   roi_now: Decimal | None = None, roi_now_at: datetime | None = None) -> None:
-    """A change shows on the card and reaches the requester; nothing changed means nothing is sent."""
+                   roi_now: Decimal | None = None, roi_now_at: datetime | None = None) -> str | None:
+    """A change shows on the card and reaches the requester; nothing changed sends nothing, but a card
+    that missed an earlier edit is redrawn. Returns the error id when the card could not be edited."""
     request = decision.request
     if request is None or not decision.changed:
-        return
-    update_card(deps, client, request, roi_now=roi_now, roi_now_at=roi_now_at)
+        repair_card(deps, client, request)
+        return None
+    failed = update_card(deps, client, request, roi_now=roi_now, roi_now_at=roi_now_at)
     pool_left = budget.pool_left(deps.engine, request.month)
     text = view.dm(decision, channel_name=channel_name(deps, request.channel), locale=deps.locale, user=user,
                    pool_left=pool_left)
     if text:
         direct_message(client, request.requester, text)
+    return failed
+
+
+def with_card_failure(text: str, failed: str | None, locale: str) -> str:
+    """The clicker's note, and when the database changed but the card did not, that too with its error id."""
+    return text if failed is None else f"{text} {t('budget.note.card_failed', locale, error_id=failed)}"
 
 
 def post_new(deps: Deps, client: WebClient, request: Request, created: bool) -> str:

@@ -25,6 +25,7 @@ from handlers.actions.budget_flow import (
     deliver,
     roles_of,
     tell,
+    with_card_failure,
 )
 from handlers.views import budget as view
 from handlers.views import fmt
@@ -41,7 +42,8 @@ Json = dict[str, Any]
 # the code of a BudgetError → the modal input it belongs to
 _ERROR_BLOCK = {"amount_over_pool": view.AMOUNT, "bad_amount": view.AMOUNT, "amount_places": view.AMOUNT,
                 "amount_positive": view.AMOUNT, "no_period": view.AMOUNT, "unknown_channel": view.CHANNEL,
-                "no_reason": view.REASON, "reason_too_long": view.REASON}
+                "no_reason": view.REASON, "reason_too_long": view.REASON,
+                "reason_control": view.REASON, "not_requester": view.REASON}
 
 
 # -- the request modal ---------------------------------------------------------------------------------------------
@@ -124,7 +126,7 @@ def handle_request_submission(deps: Deps, ack: Ack, body: Json, client: WebClien
         alert_link=alert_link(client, alert_channel, alert_ts),
     )
     try:
-        request, created = create(deps, new)
+        request, created = create(deps, client, new)
     except BudgetError as exc:
         ack(response_action="errors", errors={_ERROR_BLOCK.get(exc.code, view.AMOUNT): budget_error_text(deps, exc)})
         return
@@ -146,9 +148,9 @@ def handle_reject_submission(deps: Deps, ack: Ack, body: Json, client: WebClient
         ack(response_action="errors", errors={view.REASON: budget_error_text(deps, exc)})
         return
     ack()
-    after_decision(deps, client, decision, user=user)
+    failed = after_decision(deps, client, decision, user=user)
     request = decision.request
     name = channel_name(deps, request.channel) if request is not None else ""
     where = request.card_channel if request is not None else None
     tell(client, user=user, channel=where or payload.metadata(body).get("origin"),
-         text=view.note(decision, channel_name=name, locale=deps.locale))
+         text=with_card_failure(view.note(decision, channel_name=name, locale=deps.locale), failed, deps.locale))

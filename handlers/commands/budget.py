@@ -21,10 +21,12 @@ from handlers.actions import budget_flow as flow
 from handlers.actions.budget_modal import form
 from handlers.commands.kit import Answer, CommandSpec, Ephemeral, HelpRow, Invocation, UsageError
 from handlers.views import budget as view
+from handlers.views import budget_log
 from handlers.views.message import Message
 from handlers.views.texts import t
 from metrics import budget, sales
 from metrics.budget import BudgetError, NewRequest
+from metrics.channels import UnknownChannel
 from metrics.runtime import Deps
 from metrics.windows import parse_window
 
@@ -56,11 +58,12 @@ def parse(deps: Deps, text: str) -> Parsed:
         try:
             amount, name = budget.parse_amount(first), second
         except BudgetError as exc:
-            # `/budget request douyin 50000 …` reads as well; otherwise the first word's error is the one
+            # `/budget request douyin 50000 …` reads as well; when neither word is an amount, the one to
+            # blame is the word that is not the channel (`douyin 1e9` names `1e9`)
             try:
                 amount, name = budget.parse_amount(second), first
-            except BudgetError:
-                raise exc from None
+            except BudgetError as other:
+                raise (other if _is_channel(deps, first) else exc) from None
         return Parsed("request", amount=amount, channel=deps.registry.resolve(name).slug,
                       reason=budget.validate_reason(reason))
     if head in ("log", "日志"):
@@ -68,6 +71,14 @@ def parse(deps: Deps, text: str) -> Parsed:
     if head in ("help", "帮助") or rest.strip():
         raise UsageError("usage")
     return Parsed("status", month=budget.parse_month(head))
+
+
+def _is_channel(deps: Deps, word: str) -> bool:
+    try:
+        deps.registry.resolve(word)
+    except UnknownChannel:
+        return False
+    return True
 
 
 def describe(deps: Deps, exc: Exception, locale: str) -> str | None:
@@ -85,12 +96,15 @@ def answer(deps: Deps, parsed: Parsed, inv: Invocation, client: WebClient) -> An
         return Ephemeral(status(deps, month))
     if parsed.action == "log":
         with deps.engine.connect() as conn:
-            events = budget.events(conn, month, limit=view.LOG_LINES)
+            events = budget.events(conn, month, limit=budget_log.LOG_LINES)
             total = budget.count_events(conn, month)
-        return Ephemeral(view.log_view(events, total=total, month=month, locale=locale, tz=deps.settings.tz))
+        names = {c.slug: c.display(locale) for c in deps.registry}
+        return Ephemeral(budget_log.log_view(events, total=total, month=month, locale=locale, tz=deps.settings.tz,
+                                             names=names))
     if parsed.action == "form":
         if not deps.settings.approvals_channel:
             raise BudgetError("no_approvals_channel", "APPROVALS_CHANNEL is not configured")
+        flow.check_requester(deps, client, inv.user_id)
         client.views_open(trigger_id=inv.trigger_id,
                           view=view.request_modal(form(deps, metadata={"origin": inv.channel_id}), locale))
         return None
@@ -99,7 +113,7 @@ def answer(deps: Deps, parsed: Parsed, inv: Invocation, client: WebClient) -> An
                      requester=inv.user_id, roi=flow.channel_roi(deps, parsed.channel),
                      client_key=f"cmd:{inv.trigger_id}" if inv.trigger_id else None,
                      origin_channel=inv.channel_id or None)
-    request, created = flow.create(deps, new)
+    request, created = flow.create(deps, client, new)
     return Ephemeral(Message(flow.post_new(deps, client, request, created)))
 
 

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from slack_sdk.models.blocks import (
     ActionsBlock,
     ButtonElement,
+    ConfirmObject,
     ContextBlock,
     InputBlock,
     MarkdownTextObject,
@@ -30,11 +31,11 @@ from slack_sdk.models.views import View
 
 from handlers.views import fmt
 from handlers.views.blocks import context_block, header_block, section_block
-from handlers.views.limits import FIELD_TEXT, MAX_BLOCKS, MESSAGE_TEXT, SECTION_TEXT, clip
+from handlers.views.limits import FIELD_TEXT, MESSAGE_TEXT, clip
 from handlers.views.message import Message
-from handlers.views.mrkdwn import escape, mention, unescape
+from handlers.views.mrkdwn import mention, unescape
 from handlers.views.texts import t
-from metrics.budget import FINANCE, OPS, ROLES, BudgetStatus, Decision, Event, Outcome, Request
+from metrics.budget import FINANCE, OPS, ROLES, BudgetStatus, Decision, Outcome, Outlook, Request
 
 APPROVE, REJECT, OPEN = "budget_approve", "budget_reject", "budget_request_open"
 REQUEST_MODAL, REJECT_MODAL = "budget_request_modal", "budget_reject_modal"
@@ -42,7 +43,6 @@ DECISION_BLOCK = "budget_decision"
 AMOUNT, CHANNEL, REASON = "amount", "channel", "reason"  # block ids of the request modal
 INPUT = "value"  # action id of every modal input
 PRIVATE_METADATA = 3000
-LOG_LINES = 40
 
 Json = dict[str, Any]
 
@@ -77,19 +77,27 @@ class CardContext:
     pool_left: Decimal | None = None  # the pool now, shown once released
     roi_now: Decimal | None = None  # the channel's ROI recomputed at the latest click
     roi_now_at: datetime | None = None
+    outlook: Outlook | None = None  # while pending: the pool now, other pending requests, the guard's pause
 
 
 def card(request: Request, ctx: CardContext) -> Message:
     """The approval card: who asks, how much, why, the pool, ROI then and now, who approved, and
     Approve/Reject while pending; the final state without buttons."""
     loc, tz = ctx.locale, ctx.tz
+    look = ctx.outlook if request.status == "pending" else None
+    if look is not None and look.pool_left is not None:
+        pool = t("budget.card.pool_now", loc, before=fmt.money(look.pool_left), after=fmt.money(look.after))
+    else:
+        pool = t("budget.card.pool", loc, before=fmt.money(request.pool_before), after=fmt.money(request.pool_after))
     fields = [
         t("budget.card.requester", loc, user=request.requester),
         t("budget.card.amount", loc, amount=fmt.money(request.amount)),
         t("budget.card.channel", loc, channel=ctx.channel_name),
-        t("budget.card.pool", loc, before=fmt.money(request.pool_before), after=fmt.money(request.pool_after)),
+        pool,
         t("budget.card.roi", loc, days=ctx.roi_days, roi=fmt.roi(request.roi)),
     ]
+    if look is not None and look.others_count:
+        fields.append(t("budget.card.others", loc, count=look.others_count, amount=fmt.money(look.others)))
     if ctx.roi_now_at is not None:
         fields.append(t("budget.card.roi_now", loc, days=ctx.roi_days, when=_when(ctx.roi_now_at, tz),
                         roi=fmt.roi(ctx.roi_now), then=fmt.roi(request.roi)))
@@ -100,6 +108,14 @@ def card(request: Request, ctx: CardContext) -> Message:
     ]
     if request.alert_link:
         blocks.append(context_block(t("budget.card.alert", loc, link=request.alert_link), limit=FIELD_TEXT))
+    warnings = []
+    if look is not None and look.paused:
+        warnings.append(t("budget.card.paused", loc, channel=ctx.channel_name))
+    if look is not None and look.short:
+        warnings.append(t("budget.card.short", loc, after=fmt.money(look.after), others=fmt.money(look.others),
+                          count=look.others_count))
+    if warnings:
+        blocks.append(section_block("\n".join(warnings)))
     lines = []
     for role in ROLES:
         a = request.approver(role)
@@ -125,7 +141,7 @@ def card(request: Request, ctx: CardContext) -> Message:
             blocks.append(section_block(t("budget.card.note", loc, note=request.note)))
         blocks.append(ActionsBlock(block_id=DECISION_BLOCK, elements=[
             ButtonElement(text=t("budget.btn.approve", loc), action_id=APPROVE, value=str(request.id),
-                          style="primary"),
+                          style="primary", confirm=_release_confirm(request, ctx) if request.approvals else None),
             ButtonElement(text=t("budget.btn.reject", loc), action_id=REJECT, value=str(request.id),
                           style="danger"),
         ]).to_dict())
@@ -134,6 +150,16 @@ def card(request: Request, ctx: CardContext) -> Message:
     text = t("budget.card.text", loc, id=request.id, amount=fmt.money(request.amount), channel=ctx.channel_name,
              user=mention(request.requester), state=t(f"budget.state.{request.status}", loc))
     return Message(clip(text, MESSAGE_TEXT), blocks)
+
+
+def _release_confirm(request: Request, ctx: CardContext) -> ConfirmObject:
+    """The dialog on the Approve that would move the money: one role has approved, so the next
+    approval is the release, and a stray click must not be enough for it."""
+    loc = ctx.locale
+    text = t("budget.release.text", loc, amount=fmt.money(request.amount), channel=ctx.channel_name)
+    return ConfirmObject(title=_plain(t("budget.release.title", loc), 100), text=clip(text, 300),
+                         confirm=_plain(t("budget.release.confirm", loc), 30),
+                         deny=_plain(t("budget.release.deny", loc), 30), style="primary")
 
 
 # -- what the clicker and the requester are told ---------------------------------------------------------------
@@ -154,9 +180,9 @@ def note(decision: Decision, *, channel_name: str, locale: str, pool_left: Decim
 
 def dm(decision: Decision, *, channel_name: str, locale: str, user: str,
        pool_left: Decimal | None = None) -> str | None:
-    """What the requester is told in a DM after a change, or None when nothing changed."""
+    """What the requester is told in a DM after a change, or None when nothing changed or they heard it already."""
     r = decision.request
-    if r is None or not decision.changed:
+    if r is None or not decision.changed or decision.told:
         return None
     return t(f"budget.dm.{decision.outcome.value}", locale, id=r.id, amount=fmt.money(r.amount),
              channel=channel_name, user=user, role=_role(decision.role or FINANCE, locale),
@@ -206,50 +232,6 @@ def status_view(st: BudgetStatus, *, names: dict[str, str], locale: str, roi_day
     text = f"{t('budget.status.title', loc, month=st.month)}: " + t(
         "budget.status.totals", loc, total=fmt.money(p.total), pool=fmt.money(p.pool), left=fmt.money(p.pool_left))
     return Message(text.replace("*", ""), blocks)
-
-
-# -- /budget log ------------------------------------------------------------------------------------------------
-
-
-def event_line(e: Event, tz: ZoneInfo, locale: str = "en") -> str:
-    """One audit line: when, what, who, request, amount, pool before → after, detail."""
-    parts = [f"`{_when(e.at, tz)}`", f"*{e.kind}*", mention(e.actor) if e.actor.startswith("U") else escape(e.actor)]
-    line = " ".join(parts)
-    if e.request_id is not None:
-        line += t("budget.log.request", locale, id=e.request_id)
-    if e.channel:
-        line += f" · {escape(e.channel)}"
-    if e.amount is not None:
-        line += f" · {fmt.money(e.amount)}"
-    if e.pool_before is not None or e.pool_after is not None:
-        line += t("budget.log.pool", locale, before=fmt.money(e.pool_before), after=fmt.money(e.pool_after))
-    if e.detail:
-        line += f" · {escape(clip(e.detail, 200))}"
-    return line
-
-
-def log_view(events: Sequence[Event], *, total: int, month: str, locale: str,
-             tz: ZoneInfo) -> Message:
-    """The newest events, grouped into sections under Slack's size limits; says when some are left out."""
-    blocks: list[Json] = [header_block(t("budget.log.title", locale, month=month))]
-    if not events:
-        text = t("budget.log.empty", locale, month=month)
-        return Message(text, [*blocks, section_block(text)])
-    chunk: list[str] = []
-    size = 0
-    for line in (event_line(e, tz, locale) for e in events[-LOG_LINES:]):
-        if size + len(line) + 1 > SECTION_TEXT and chunk:
-            blocks.append(section_block("\n".join(chunk)))
-            chunk, size = [], 0
-        chunk.append(line)
-        size += len(line) + 1
-    if chunk:
-        blocks.append(section_block("\n".join(chunk)))
-    shown = min(len(events), LOG_LINES)
-    if total > shown:
-        more = t("budget.log.more", locale, shown=shown, total=total, month=month)
-        blocks.append(context_block(more, limit=FIELD_TEXT))
-    return Message(t("budget.log.title", locale, month=month), blocks[:MAX_BLOCKS])
 
 
 # -- modals -------------------------------------------------------------------------------------------------------

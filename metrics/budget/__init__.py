@@ -20,7 +20,7 @@ The modules: `model` (roles, statuses, results), `values` (months, amounts, reas
 from __future__ import annotations
 
 from metrics.budget.decisions import approve, expire_due, refusal, reject
-from metrics.budget.ledger import count_events, events
+from metrics.budget.ledger import CARD_REPAIRED, CARD_STALE, RELEASE_BLOCKED, count_events, events
 from metrics.budget.model import (
     CHANGED,
     EXPIRED,
@@ -42,20 +42,30 @@ from metrics.budget.model import (
     Event,
     NewRequest,
     Outcome,
+    Outlook,
     Period,
     Request,
 )
-from metrics.budget.overview import status
+from metrics.budget.overview import outlook, status
 from metrics.budget.periods import allocate, get_period, pool_left, set_period
-from metrics.budget.requests import create_request, get_request, load_request, pending_requests, set_card
+from metrics.budget.requests import (
+    create_request,
+    get_request,
+    is_card_stale,
+    load_request,
+    mark_card,
+    pending_requests,
+    set_card,
+)
 from metrics.budget.values import month_bounds, month_of, parse_amount, parse_month, share_of, validate_reason
 
 __all__ = [
-    "CHANGED", "EXPIRED", "FINAL", "FINANCE", "MAX_AMOUNT", "MAX_REASON", "OPS", "PENDING", "REJECTED",
-    "RELEASED", "ROLES", "SYSTEM",
+    "CARD_REPAIRED", "CARD_STALE", "CHANGED", "EXPIRED", "FINAL", "FINANCE", "MAX_AMOUNT", "MAX_REASON", "OPS",
+    "PENDING", "REJECTED", "RELEASED", "RELEASE_BLOCKED", "ROLES", "SYSTEM",
     "Approval", "BudgetError", "BudgetStatus", "ChannelBudget", "Decision", "Event", "NewRequest", "Outcome",
-    "Period", "Request",
+    "Outlook", "Period", "Request",
     "allocate", "approve", "count_events", "create_request", "events", "expire_due", "get_period", "get_request",
-    "load_request", "month_bounds", "month_of", "parse_amount", "parse_month", "pending_requests", "pool_left",
-    "refusal", "reject", "set_card", "set_period", "share_of", "status", "validate_reason",
+    "is_card_stale", "load_request", "mark_card", "month_bounds", "month_of", "outlook", "parse_amount",
+    "parse_month", "pending_requests", "pool_left", "refusal", "reject", "set_card", "set_period", "share_of",
+    "status", "validate_reason",
 ]

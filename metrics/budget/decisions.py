@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from sqlalchemy import Connection, Engine, and_, insert, select, update
 
-from metrics.budget.ledger import record
+from metrics.budget.ledger import RELEASE_BLOCKED, count_events, record
 from metrics.budget.model import EXPIRED, PENDING, REJECTED, RELEASED, ROLES, SYSTEM, Decision, Outcome, Request
 from metrics.budget.periods import lock_period, no_period
 from metrics.budget.requests import get_request
@@ -122,10 +122,12 @@ def _release(conn: Connection, request: Request, role: str, user: str, now: date
     )
     if debit.rowcount != 1:
         note = f"pool short: {from_cents(before)} left, {request.amount} asked"
+        # read under the request's lock, so of two blocked clicks exactly the first tells the requester
+        told = count_events(conn, request_id=request.id, kind=RELEASE_BLOCKED) > 0
         conn.execute(update(budget_requests).where(budget_requests.c.id == request.id).values(note=note))
-        record(conn, now=now, month=request.month, kind="release_blocked", actor=user, request_id=request.id,
+        record(conn, now=now, month=request.month, kind=RELEASE_BLOCKED, actor=user, request_id=request.id,
                channel=request.channel, amount_cents=cents, pool_before=before, pool_after=before, detail=note)
-        return Decision(Outcome.INSUFFICIENT, get_request(conn, request.id), role)
+        return Decision(Outcome.INSUFFICIENT, get_request(conn, request.id), role, told=told)
     _approve_row(conn, request, role, user, now, roi)
     _credit(conn, request, cents, now)
     conn.execute(update(budget_requests).where(budget_requests.c.id == request.id).values(

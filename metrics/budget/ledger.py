@@ -2,6 +2,7 @@
 
     record(conn, now=now, month="2026-11", kind="allocated", actor="U1", channel="douyin", amount_cents=100)
     events(conn, "2026-11", limit=20)     # oldest first; count_events(conn, "2026-11") for the total
+    card_stale(conn, request_id)           # the card missed an edit and must be redrawn
 """
 
 from __future__ import annotations
@@ -14,6 +15,11 @@ from metrics.budget.model import Event
 from metrics.clock import utc_naive
 from metrics.money import from_cents
 from metrics.schema_budget import budget_events
+
+RELEASE_BLOCKED = "release_blocked"
+# Slack refused to edit a request's card after the database changed (detail: the error id), and the
+# later redraw from the database; kept in the log, since the card is what people act on
+CARD_STALE, CARD_REPAIRED = "card_stale", "card_repaired"
 
 
 def record(
@@ -58,8 +64,21 @@ def events(conn: Connection, month: str | None = None, *, limit: int | None = No
     ]
 
 
-def count_events(conn: Connection, month: str | None = None) -> int:
+def count_events(conn: Connection, month: str | None = None, *, request_id: int | None = None,
+                 kind: str | None = None) -> int:
     stmt = select(func.count()).select_from(budget_events)
     if month is not None:
         stmt = stmt.where(budget_events.c.month == month)
+    if request_id is not None:
+        stmt = stmt.where(budget_events.c.request_id == request_id)
+    if kind is not None:
+        stmt = stmt.where(budget_events.c.kind == kind)
     return int(conn.execute(stmt).scalar_one())
+
+
+def card_stale(conn: Connection, request_id: int) -> bool:
+    """Whether the request's card missed its last edit: the newest card event says so."""
+    last = conn.execute(select(budget_events.c.kind).where(
+        budget_events.c.request_id == request_id, budget_events.c.kind.in_((CARD_STALE, CARD_REPAIRED)))
+        .order_by(budget_events.c.id.desc()).limit(1)).scalar_one_or_none()
+    return last == CARD_STALE

@@ -128,6 +128,9 @@ class Decision:
     outcome: Outcome
     request: Request | None
     role: str | None = None
+    # the requester already heard this outcome (a pool found short again): the clicker is told, the
+    # requester is not messaged a second time
+    told: bool = False
 
     @property
     def changed(self) -> bool:
@@ -147,6 +150,27 @@ class Event:
     pool_before: Decimal | None
     pool_after: Decimal | None
     detail: str | None
+
+
+@dataclass(frozen=True)
+class Outlook:
+    """What a pending request's card shows beyond the request itself: the pool as it stands, what the
+    month's other pending requests ask for, and whether the ROI guard paused the channel's spend."""
+
+    amount: Decimal
+    pool_left: Decimal | None  # None: the month has no budget
+    others: Decimal
+    others_count: int
+    paused: bool
+
+    @property
+    def after(self) -> Decimal | None:
+        return None if self.pool_left is None else self.pool_left - self.amount
+
+    @property
+    def short(self) -> bool:
+        """Releasing this leaves less than the other pending requests need."""
+        return self.others_count > 0 and self.after is not None and self.after < self.others
 
 
 @dataclass(frozen=True)

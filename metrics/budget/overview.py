@@ -2,6 +2,7 @@
 
     st = status(conn, "2026-11", today=today, channels=slugs, floors=floors, roi=roi)   # BudgetStatus
     st.spend, st.pending_amount, [c.remaining for c in st.channels]
+    outlook(conn, request)    # the pool now, other pending requests, the guard's pause: for the card
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from decimal import Decimal
 from sqlalchemy import Connection, func, select
 
 from metrics.alerts import paused_channels
-from metrics.budget.model import BudgetStatus, ChannelBudget
+from metrics.budget.model import BudgetStatus, ChannelBudget, Outlook, Request
 from metrics.budget.periods import get_period
 from metrics.budget.requests import pending_requests
 from metrics.budget.values import month_bounds
@@ -63,3 +64,13 @@ def status(
     if period is not None:
         unallocated = period.total - period.pool - sum((from_cents(a) for a, _ in alloc.values()), Decimal(0))
     return BudgetStatus(month, period, tuple(rows), tuple(pending_requests(conn, month)), through, unallocated)
+
+
+def outlook(conn: Connection, request: Request) -> Outlook:
+    """The pool left now and what the month's other pending requests ask for: each card alone would
+    promise every request the whole pool."""
+    period = get_period(conn, request.month)
+    others = [r for r in pending_requests(conn, request.month) if r.id != request.id]
+    return Outlook(amount=request.amount, pool_left=None if period is None else period.pool_left,
+                   others=sum((r.amount for r in others), Decimal(0)), others_count=len(others),
+                   paused=request.channel in paused_channels(conn))

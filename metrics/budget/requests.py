@@ -3,6 +3,7 @@
     req, created = create_request(engine, NewRequest(month="2026-11", channel="douyin", amount=Decimal("50000"),
                                   reason="KOL slot", requester="U1"), known=slugs, now=now, ttl=timedelta(hours=48))
     set_card(engine, req.id, channel="C1", ts="1.2")      # where its approval card is, to edit it later
+    mark_card(engine, req, stale=True, now=now, detail="error id")   # its edit failed; False once redrawn
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Row, and_, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from metrics.budget.ledger import record
-from metrics.budget.model import PENDING, Approval, BudgetError, NewRequest, Request
+from metrics.budget.ledger import CARD_REPAIRED, CARD_STALE, card_stale, record
+from metrics.budget.model import PENDING, SYSTEM, Approval, BudgetError, NewRequest, Request
 from metrics.budget.periods import no_period
 from metrics.budget.values import aware, from_bp, parse_amount, parse_month, to_bp, validate_reason
 from metrics.clock import utc_naive
@@ -137,3 +138,18 @@ def set_card(engine: Engine, request_id: int, *, channel: str, ts: str) -> None:
     with engine.begin() as conn:
         conn.execute(update(budget_requests).where(budget_requests.c.id == request_id)
                      .values(card_channel=channel, card_ts=ts))
+
+
+def mark_card(engine: Engine, request: Request, *, stale: bool, now: datetime, detail: str | None = None) -> None:
+    """Record that the card missed an edit (stale) or was redrawn since; a redraw of a card that was not
+    stale records nothing."""
+    with engine.begin() as conn:
+        if stale == card_stale(conn, request.id):
+            return
+        record(conn, now=now, month=request.month, kind=CARD_STALE if stale else CARD_REPAIRED, actor=SYSTEM,
+               request_id=request.id, channel=request.channel, detail=detail)
+
+
+def is_card_stale(engine: Engine, request_id: int) -> bool:
+    with engine.connect() as conn:
+        return card_stale(conn, request_id)

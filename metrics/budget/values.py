@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -14,6 +15,11 @@ from metrics.budget.model import MAX_AMOUNT, MAX_REASON, BudgetError
 from metrics.money import CENT
 
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+# months a budget can be set for: wide enough for any plan, narrow enough that `date()` never overflows
+FIRST_YEAR, LAST_YEAR = 2000, 2099
+# tab and newlines are whitespace a person types (collapsed below); any other control character
+# (NUL above all: PostgreSQL refuses it in text) is a paste accident, refused with a reason
+_TYPED = frozenset("\t\n\r")
 _BP = Decimal(10000)
 _AMOUNT = re.compile(r"^-?\d+(\.\d+)?$")
 
@@ -24,8 +30,10 @@ def month_of(day: date) -> str:
 
 def parse_month(text: str) -> str:
     value = text.strip()
-    if not _MONTH.match(value):
-        raise BudgetError("bad_month", f"`{text}` is not a month; write YYYY-MM, e.g. 2026-11", text=text)
+    found = _MONTH.match(value)
+    if not found or not FIRST_YEAR <= int(found.group(1)) <= LAST_YEAR:
+        raise BudgetError("bad_month", f"`{text}` is not a month (YYYY-MM between {FIRST_YEAR}-01 and "
+                          f"{LAST_YEAR}-12)", text=text, first=f"{FIRST_YEAR}-01", last=f"{LAST_YEAR}-12")
     return value
 
 
@@ -78,6 +86,8 @@ def aware(moment: datetime | None) -> datetime | None:
 
 
 def validate_reason(reason: str) -> str:
+    if any(unicodedata.category(c) == "Cc" and c not in _TYPED for c in reason):
+        raise BudgetError("reason_control", "the reason contains a control character")
     text = " ".join(reason.split())
     if not text:
         raise BudgetError("no_reason", "a reason is required")

@@ -6,6 +6,7 @@ Expected amounts are worked out here in integer cents; ROI figures from the fixt
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import threading
 import time
@@ -175,6 +176,9 @@ def start_budget_bot() -> Iterator[BotFactory]:
             settings = settings_for(fake, engine, approvals_channel=APPROVALS, finance_approvers=f"{FANG},{BOTH}",
                                     ops_approvers=f"{OLIVER},{BOTH}", **overrides)
             settings = settings.model_copy(update={"bot_locale": locale})
+            if locale != "en":  # what the asker sees comes in their own Slack language
+                for user_id, user in list(fake.workspace.users.items()):
+                    fake.workspace.users[user_id] = dataclasses.replace(user, locale="zh-CN")
             deps = Deps(settings, engine, ChannelRegistry(), clock=clock)
             app = create_app(deps)
             server = HttpServer(wsgi_app(app, deps), host="127.0.0.1", port=0, threads=6).start()
@@ -576,9 +580,14 @@ def test_budget_status_and_log(bot: BudgetBot) -> None:
     log_blocks = bot.fake.calls("response_url")[-1].args["body"]["blocks"]
     assert_valid_blocks(log_blocks)
     log_text = readable(log_blocks)
-    for kind in ("period_set", "allocated", "requested"):
-        assert f"*{kind}*" in log_text
-    assert f"#{request_id} · tmall · {yuan(100_000)}" in log_text
+    # before: `*period_set*`, `tmall`, `allocation 0.00 → 300000.00`: the database's words, not people's
+    for what in ("period set", "allocation set", "requested"):
+        assert f"*{what}*" in log_text
+    assert f"total {yuan(TOTAL_CENTS)} · pool {yuan(POOL_CENTS)}" in log_text
+    assert f"Douyin · {yuan(0)} → {yuan(30_000_000)}" in log_text
+    assert f"#{request_id} · Tmall · {yuan(100_000)} · restock ads" in log_text
+    for raw in ("period_set", "allocation 0.00", "300000.00", "tmall", "20.000000%"):
+        assert raw not in log_text
 
     for text, expected in (("log 2026-13", "not a month"), ("request 10 nowhere x", "Unknown channel"),
                            ("request 0.001 douyin x", "more than 2 decimal places"), ("bogus words", "Usage")):
@@ -658,3 +667,265 @@ def test_hostile_reasons_are_shown_on_the_card_not_obeyed(bot: BudgetBot) -> Non
     assert_shown_not_obeyed(bot.card())
     for text in bot.dms(MEI):
         assert "<!channel>" not in text and "<https://evil" not in text
+
+
+# -- bad input is named, not hidden behind an error id ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # before: `douyin 1e9` blamed `douyin`, the word that is a channel
+    ("request douyin 1e9 x", "`1e9` is not an amount"),
+    ("request 1e9 douyin x", "`1e9` is not an amount"),
+    # before: a NUL reached the database (PostgreSQL refuses it) and came back as an error id
+    ("request 5000 douyin \x00", "reason contains a control character"),
+    ("request 5000 douyin KOL\x07slot", "reason contains a control character"),
+    # before: `9999-12` passed the month check and `date()` failed behind an error id
+    ("9999-12", "`9999-12` is not a month (YYYY-MM between 2000-01 and 2099-12)"),
+    ("log 9999-12", "`9999-12` is not a month (YYYY-MM between 2000-01 and 2099-12)"),
+    ("1999-12", "`1999-12` is not a month"),
+])
+def test_bad_words_are_named_at_once_and_nothing_is_written(bot: BudgetBot, text: str, expected: str) -> None:
+    status, body = bot.command(text)
+    assert status == 200 and body, "the ack itself answers a wrong text"
+    assert expected in json.loads(body)["text"]
+    time.sleep(0.3)  # the lazy listener, had the ack let the text through
+    assert not any("Error id" in str(c.args.get("body", {}).get("text")) for c in bot.fake.calls("response_url"))
+    with bot.deps.engine.connect() as conn:
+        assert budget.pending_requests(conn) == []
+        assert [e.kind for e in budget.events(conn)] == ["period_set"]
+
+
+def test_control_characters_in_the_modal_reason_are_refused(bot: BudgetBot) -> None:
+    # before: the modal passed the NUL on to the database
+    for reason in ("KOL\x00slot", "\x00", "bell\x07"):
+        view_id = _open_form(bot)
+        status, body = bot.submit("budget_request_modal", _request_values("5000", "douyin", reason), user=MEI,
+                                  view_id=view_id)
+        assert status == 200
+        answer = json.loads(body)
+        assert answer["response_action"] == "errors"
+        assert "reason contains a control character" in answer["errors"]["reason"]
+    with bot.deps.engine.connect() as conn:
+        assert budget.pending_requests(conn) == []
+    assert bot.fake.messages(APPROVALS) == []
+
+
+# -- who may ask -------------------------------------------------------------------------------------------------
+
+ASKERS = "S0BUDGETASKERS"
+
+
+def test_budget_requesters_limits_who_may_ask(engine: Engine, start_budget_bot: BotFactory) -> None:
+    # before: BUDGET_REQUESTERS did not exist; anyone could file a request
+    load_shop(engine, SHOP)
+    budget.set_period(engine, MONTH, budget.parse_amount("1000000"), share=Decimal("0.20"), actor="cli:test",
+                      now=NOW)
+    bot = start_budget_bot(engine, budget_requesters=f"{FANG},{ASKERS}")
+    bot.fake.workspace.usergroups[ASKERS] = [MEI]
+    assert bot.deps.settings.budget_requesters == (FANG, ASKERS)
+
+    status, body = bot.command("request 5000 douyin KOL slot", user=SAM)
+    assert status == 200
+    assert "not allowed to ask for contingency budget" in bot.note()
+    status, body = bot.command("request", user=SAM)
+    assert "not allowed to ask for contingency budget" in bot.note()
+    _, alert = bot.fake.workspace.post_message(OPS_ALERTS, text="ROI floor")
+    bot.click("budget_request_open", '{"channel": "douyin"}', user=SAM, channel=OPS_ALERTS, ts=alert["ts"])
+    assert "not allowed to ask for contingency budget" in bot.note()
+    # a form opened before the list changed (or forged) is refused at submission too
+    status, body = bot.submit("budget_request_modal", _request_values("5000", "douyin", "KOL slot"), user=SAM)
+    answer = json.loads(body)
+    assert answer["response_action"] == "errors" and "not allowed" in answer["errors"]["reason"]
+    time.sleep(0.3)
+    bot.none_new("views.open")
+    with engine.connect() as conn:
+        assert budget.pending_requests(conn) == [] and budget.count_events(conn) == 1
+    assert bot.fake.messages(APPROVALS) == []
+
+    # listed by id, or as a member of a listed user group
+    bot.request("5000 douyin KOL slot", user=MEI)
+    bot.request("6000 tmall restock", user=FANG)
+    with engine.connect() as conn:
+        assert {r.requester for r in budget.pending_requests(conn)} == {MEI, FANG}
+
+
+def test_without_budget_requesters_anyone_may_ask(bot: BudgetBot) -> None:
+    assert bot.deps.settings.budget_requesters == ()
+    bot.request("5000 douyin KOL slot", user=SAM)
+
+
+# -- the click that releases money asks first ----------------------------------------------------------------------
+
+
+def _button(card: Json, action_id: str) -> Json:
+    buttons: list[Json] = [e for b in card["blocks"] if b["type"] == "actions" for e in b["elements"]
+                           if e["action_id"] == action_id]
+    [button] = buttons
+    return button
+
+
+@pytest.mark.parametrize(("locale", "words"), [("en", ("Release", "¥50,000.00", "Douyin")),
+                                               ("zh", ("拨付", "¥50,000.00", "抖音"))])
+def test_the_approve_that_would_release_asks_for_confirmation(
+    engine: Engine, start_budget_bot: BotFactory, locale: str, words: tuple[str, ...]
+) -> None:
+    # before: the second Approve moved the money on one click, with no dialog
+    load_shop(engine, SHOP)
+    budget.set_period(engine, MONTH, budget.parse_amount("1000000"), share=Decimal("0.20"), actor="cli:test",
+                      now=NOW)
+    bot = start_budget_bot(engine, locale=locale)
+    request_id, ts = bot.request("50000 douyin KOL slot")
+    assert "confirm" not in _button(bot.card(), "budget_approve")  # the first approval moves nothing
+    bot.click("budget_approve", str(request_id), user=FANG, ts=ts)
+    bot.note()
+    bot.new("chat.update")
+    card = bot.card()
+    assert_valid_blocks(card["blocks"])
+    confirm = _button(card, "budget_approve")["confirm"]
+    assert {"title", "text", "confirm", "deny"} <= set(confirm)
+    assert all(len(confirm[k]["text"]) <= limit for k, limit in (("title", 100), ("text", 300), ("confirm", 30),
+                                                                 ("deny", 30)))
+    assert words[0] in confirm["title"]["text"] + confirm["confirm"]["text"]
+    assert all(w in confirm["text"]["text"] for w in words[1:])
+    assert "confirm" not in _button(card, "budget_reject")  # rejecting moves nothing
+
+
+# -- a card edit that failed ----------------------------------------------------------------------------------------
+
+
+def test_a_card_edit_that_failed_is_told_and_repaired_at_the_next_click(bot: BudgetBot) -> None:
+    # before: the failure was only logged; the card kept its stale buttons until a click changed something
+    request_id, ts = bot.request()
+    bot.fake.fail_next("chat.update", error="cant_update_message")
+    bot.click("budget_approve", str(request_id), user=FANG, ts=ts)
+    note = bot.note()
+    assert "You approved" in note and "the card could not be updated" in note and "error id `" in note
+    bot.new("chat.update")  # the edit Slack refused
+    assert f"approved by <@{FANG}>" not in readable(bot.card()["blocks"])
+
+    # any later click, a refused one too, redraws the card from the database
+    bot.click("budget_approve", str(request_id), user=SAM, ts=ts)
+    assert "Only finance and operations approvers" in bot.note()
+    [repair] = bot.new("chat.update")
+    assert repair.args["ts"] == ts
+    card = bot.card()
+    assert f"Finance approved by <@{FANG}>" in readable(card["blocks"])
+    assert "confirm" in _button(card, "budget_approve")
+    # repaired once is enough: the next refused click edits nothing
+    bot.click("budget_reject", str(request_id), user=SAM, ts=ts)
+    bot.note()
+    time.sleep(0.3)
+    bot.none_new("chat.update")
+
+    # the release's edit fails too: the money moved, the clicker is told, the next click removes the buttons
+    bot.fake.fail_next("chat.update", error="cant_update_message")
+    bot.click("budget_approve", str(request_id), user=OLIVER, ts=ts)
+    note = bot.note()
+    assert "is released" in note and "the card could not be updated" in note
+    bot.new("chat.update")
+    assert _has_buttons(bot.card()) and bot.pool_left_cents() == POOL_CENTS - 5_000_000
+    bot.click("budget_approve", str(request_id), user=OLIVER, ts=ts)
+    assert "already released" in bot.note()
+    bot.new("chat.update")
+    assert not _has_buttons(bot.card()) and "*Released*" in readable(bot.card()["blocks"])
+    bot.click("budget_approve", str(request_id), user=OLIVER, ts=ts)
+    bot.note()
+    time.sleep(0.3)
+    bot.none_new("chat.update")
+
+
+# -- the card sees the rest of the pool -----------------------------------------------------------------------------
+
+
+def test_the_card_counts_other_pending_requests(bot: BudgetBot) -> None:
+    # before: both cards showed the pool as if the other request did not exist
+    a, ts_a = bot.request("120000 douyin KOL slot")
+    shown = readable(bot.card()["blocks"])
+    assert f"{yuan(POOL_CENTS)} → {yuan(POOL_CENTS - 12_000_000)}" in shown and ":warning:" not in shown
+    bot.request("90000 tmall competitor response")
+    shown = readable(bot.card()["blocks"])
+    assert f"{yuan(POOL_CENTS)} → {yuan(POOL_CENTS - 9_000_000)}" in shown
+    assert f"*Other pending requests*\n1 · {yuan(12_000_000)}" in shown
+    assert (f"Releasing this leaves {yuan(POOL_CENTS - 9_000_000)}, less than the {yuan(12_000_000)} "
+            "the other pending requests ask for") in shown
+    # card A is redrawn at its next change and now counts B
+    bot.click("budget_approve", str(a), user=FANG, ts=ts_a)
+    bot.note()
+    [update] = bot.new("chat.update")
+    shown = readable(update.args["blocks"])
+    assert f"*Other pending requests*\n1 · {yuan(9_000_000)}" in shown
+    assert f"leaves {yuan(POOL_CENTS - 12_000_000)}, less than the {yuan(9_000_000)}" in shown
+
+
+def test_a_request_for_a_paused_channel_says_so_on_the_card(bot: BudgetBot) -> None:
+    # before: the card said nothing of the ROI guard's pause
+    from metrics import alerts
+
+    with bot.deps.engine.begin() as conn:
+        alerts.raise_alert(conn, key="roi:douyin", kind="roi", severity="critical", channel=OPS_ALERTS, ts="1.1",
+                           detail={"channel": "douyin"}, now_utc=datetime(2026, 11, 21, 1))
+    bot.request("5000 douyin KOL slot")
+    assert "Douyin's spend is paused by the ROI guard" in readable(bot.card()["blocks"])
+    bot.request("5000 tmall restock")
+    assert "paused by the ROI guard" not in readable(bot.card()["blocks"])
+
+
+def test_pool_short_is_told_to_the_requester_once(bot: BudgetBot) -> None:
+    # before: every blocked click sent the requester another "nothing was released" DM
+    a, ts_a = bot.request("150000 douyin KOL slot")
+    b, ts_b = bot.request("100000 tmall competitor response")
+    for request_id, ts in ((a, ts_a), (b, ts_b)):
+        bot.click("budget_approve", str(request_id), user=FANG, ts=ts)
+        bot.note()
+    bot.click("budget_approve", str(a), user=OLIVER, ts=ts_a)
+    assert "is released" in bot.note()
+    for _ in range(3):
+        bot.click("budget_approve", str(b), user=OLIVER, ts=ts_b)
+        assert "nothing was released" in bot.note()  # the clicker is told every time
+    time.sleep(0.3)
+    assert sum("nothing was released" in m for m in bot.dms(MEI)) == 1
+    assert bot.pool_left_cents() == POOL_CENTS - 15_000_000
+
+
+def test_an_expired_card_that_could_not_be_edited_is_redrawn_at_the_next_click(bot: BudgetBot) -> None:
+    # before: the expiry job only logged the failure (and skipped the DM); the buttons stayed for good
+    request_id, ts = bot.request()
+    client = WebClient(base_url=bot.fake.api_url, token="xoxb-test")
+    bot.clock.now = NOW + timedelta(hours=48)
+    bot.fake.fail_next("chat.update", error="cant_update_message")
+    assert expire_requests(bot.deps, client) == 1
+    bot.new("chat.update")
+    assert _has_buttons(bot.card()) and any("expired" in m for m in bot.dms(MEI))
+    bot.click("budget_approve", str(request_id), user=FANG, ts=ts)
+    assert "already expired" in bot.note()
+    bot.new("chat.update")
+    assert not _has_buttons(bot.card()) and "*Expired*" in readable(bot.card()["blocks"])
+
+
+def test_the_log_speaks_like_people_in_both_languages(engine: Engine, start_budget_bot: BotFactory) -> None:
+    # before: `*approved*` with `finance` as a bare detail, `*released*` with "finance U0FANG, ops U0OLIVER"
+    load_shop(engine, SHOP)
+    budget.set_period(engine, MONTH, budget.parse_amount("1000000"), share=Decimal("0.20"), actor="cli:test",
+                      now=NOW)
+    expected = {"en": ("approved by Finance", "approved by Operations", "released", "rejected by Operations",
+                       "Douyin", f"pool {yuan(POOL_CENTS)} → {yuan(POOL_CENTS - 5_000_000)}", "not now"),
+                "zh": ("财务批准", "运营批准", "已拨付", "运营驳回", "抖音",
+                       f"预算池 {yuan(POOL_CENTS)} → {yuan(POOL_CENTS - 5_000_000)}", "not now")}
+    for locale, words in expected.items():
+        with engine.begin() as conn:
+            conn.execute(budget_approvals.delete())
+        bot = start_budget_bot(engine, locale=locale)
+        a, ts_a = bot.request("50000 douyin KOL slot")
+        for user in (FANG, OLIVER):
+            bot.click("budget_approve", str(a), user=user, ts=ts_a)
+            bot.note()
+        b, _ = bot.request("1000 douyin small test")
+        budget.reject(engine, b, user=OLIVER, roles=frozenset({budget.OPS}), reason="not now", now=NOW)
+        bot.command("log")
+        bot.note()
+        shown = readable(bot.fake.calls("response_url")[-1].args["body"]["blocks"])
+        for word in words:
+            assert word in shown, (locale, word)
+        assert f"<@{FANG}>" in shown and "finance U0FANG" not in shown
+        budget.set_period(engine, MONTH, budget.parse_amount("1000000"), share=Decimal("0.20"),
+                          actor="cli:test", now=NOW)  # the pool back for the next language

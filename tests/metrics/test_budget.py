@@ -433,3 +433,25 @@ def test_two_processes_approving_at_once_release_exactly_one(race_url: str) -> N
             assert int(total_released) == cents(str(won.amount))
     finally:
         engine.dispose()
+
+
+def test_months_outside_2000_to_2099_and_control_characters_are_refused_by_name() -> None:
+    # before: 9999-12 passed and month_bounds failed with "year 10000 is out of range"; a NUL passed
+    for bad in ("9999-12", "1999-12", "2100-01", "0000-01"):
+        with pytest.raises(BudgetError) as got:
+            budget.parse_month(bad)
+        assert got.value.code == "bad_month" and "between 2000-01 and 2099-12" in str(got.value)
+    assert budget.month_bounds("2099-12")[1] == date(2099, 12, 31)
+    for reason in ("\x00", "KOL\x00slot", "a\x1bb", "\x7f"):
+        with pytest.raises(BudgetError) as got:
+            budget.validate_reason(reason)
+        assert got.value.code == "reason_control"
+    assert budget.validate_reason("two\tlines\r\nok") == "two lines ok"
+
+
+def test_a_nul_in_the_reason_writes_nothing(engine: Engine) -> None:
+    setup_month(engine)
+    with pytest.raises(BudgetError):
+        make(engine, reason="KOL slot\x00")
+    with engine.connect() as conn:
+        assert budget.pending_requests(conn) == [] and budget.count_events(conn) == 1
