@@ -11,6 +11,7 @@ import pytest
 
 from handlers.views import roi as view
 from handlers.views.message import Message
+from metrics.sales import RoiResult
 from tests.blocks import assert_valid_message, block_text
 from tests.handlers.views.factories import HUGE_ZH, LOCALES, LONG_CHANNEL, WEEK, channels, roi_result, same
 
@@ -63,9 +64,9 @@ def test_channel_view_is_pure(locale: str) -> None:
     assert _channel(locale, roi=Decimal("1.9"), previous=Decimal("2.5"), daily=daily) == first
 
 
-def _ranking(locale: str, results: list[object], n: int, name: str = "Channel") -> Message:
+def _ranking(locale: str, results: list[RoiResult], n: int, name: str = "Channel") -> Message:
     chans = channels(n, name)
-    return view.ranking_view(results=results,  # type: ignore[arg-type]
+    return view.ranking_view(results=results,
                              names={c.slug: c.display(locale) for c in chans},
                              floors={c.slug: Decimal(2) for c in chans}, locale=locale, tz_name="UTC", footer=None)
 
