@@ -144,11 +144,12 @@ def grouped_bars(labels: Sequence[str], series: dict[str, Sequence[float]], *, t
     width = 0.8 / n
     for i, (name, values) in enumerate(series.items()):
         xs = [x + (i - (n - 1) / 2) * width for x in range(len(labels))]
-        ax.bar(xs, list(values), width=width, color=PALETTE[i % len(PALETTE)], label=name)  # type: ignore[attr-defined]
+        ax.bar(xs, list(values), width=width, color=PALETTE[i % len(PALETTE)], label=_short(name, 24))  # type: ignore[attr-defined]
     ax.set_xticks(list(range(len(labels))))  # type: ignore[attr-defined]
     ax.set_xticklabels([_short(x, 12) for x in labels], fontfamily=family)  # type: ignore[attr-defined]
     ax.yaxis.set_major_formatter(lambda v, _pos: f"¥{v:,.0f}")  # type: ignore[attr-defined]
-    ax.legend(prop={"family": family, "size": 8}, frameon=False)  # type: ignore[attr-defined]
+    if series:  # a legend of nothing warns
+        ax.legend(prop={"family": family, "size": 8}, frameon=False)  # type: ignore[attr-defined]
     ax.set_title(_short(title, 70), fontfamily=family, fontsize=12, color=TEXT_COLOR, loc="left")  # type: ignore[attr-defined]
     return _png(fig)
 

@@ -27,6 +27,6 @@ def help_message(rows: Sequence[Row], locale: str) -> Message:
     title = t("help.title", locale)
     return Message(title, [
         header_block(title),
-        section_block("\n".join(lines)),
+        *([section_block("\n".join(lines))] if lines else []),  # Slack refuses a section without text
         section_block(t("help.intro", locale, grammar=t("window.grammar", locale))),
     ])

@@ -14,7 +14,7 @@ from slack_sdk.models.blocks import (
 
 from handlers.views import charts, fmt
 from handlers.views.blocks import context_block, header_block
-from handlers.views.limits import FIELD_TEXT, SECTION_TEXT, clip
+from handlers.views.limits import FIELD_TEXT, MESSAGE_TEXT, SECTION_TEXT, clip
 from handlers.views.message import Chart, Message
 from handlers.views.texts import t
 from metrics.sales import RoiResult
@@ -71,7 +71,7 @@ def channel_roi_view(
         text = f"ROI {channel_name} {result.window.label}: {fmt.roi(result.roi)}"
         if result.roi < floor:
             warning = t("roi.below_floor", locale, roi=fmt.roi(result.roi), floor=fmt.roi(floor), channel=channel_name)
-            blocks.append(SectionBlock(text=MarkdownTextObject(text=warning)).to_dict())
+            blocks.append(SectionBlock(text=MarkdownTextObject(text=clip(warning, SECTION_TEXT))).to_dict())
             text += " — " + warning
     lines = [t("roi.window", locale, window=window, days=result.window.days, tz=tz_name, floor=fmt.roi(floor))]
     if footer:
@@ -84,7 +84,7 @@ def channel_roi_view(
             daily, floor=floor, title=title, floor_label=t("roi.chart_floor", locale, floor=fmt.roi(floor))
         )
         chart = Chart(png, f"roi-{result.channel or 'all'}-{result.window.label}.png", title)
-    return Message(text, blocks, chart)
+    return Message(clip(text, MESSAGE_TEXT), blocks, chart)
 
 
 def ranking_view(
@@ -130,4 +130,4 @@ def ranking_view(
         blocks.insert(1, SectionBlock(text=MarkdownTextObject(
             text=t("roi.no_spend_any", locale, window=str(window)))).to_dict())
     text = "ROI " + ", ".join(f"{names[r.channel or '']} {fmt.roi(r.roi)}" for r in results)
-    return Message(text, blocks, chart)
+    return Message(clip(text, MESSAGE_TEXT), blocks, chart)

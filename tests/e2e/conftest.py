@@ -22,7 +22,6 @@ from zoneinfo import ZoneInfo
 import pytest
 from slack_bolt import App
 from slack_bolt.lazy_listener.thread_runner import ThreadLazyListenerRunner
-from slack_sdk.models.blocks import Block
 from sqlalchemy import Engine
 
 from bot.app import create_app
@@ -31,6 +30,8 @@ from bot.sandbox import FakeSlack, slash_command
 from bot.server import HttpServer, wsgi_app
 from metrics.channels import ChannelRegistry
 from metrics.runtime import Deps
+from tests.blocks import assert_valid_blocks as assert_valid_blocks  # re-exported for the e2e tests
+from tests.blocks import block_text as block_text
 from tests.metrics.fixtures import Shop, load_shop, make_shop
 
 SECRET = "secret"
@@ -197,46 +198,6 @@ def roi_text(value: Decimal) -> str:
 
 def money_text(value: Decimal) -> str:
     return f"¥{value.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,}"
-
-
-# -- Block Kit ------------------------------------------------------------------------------------
-
-
-def assert_valid_blocks(blocks: list[Json]) -> None:
-    """Blocks parse with slack_sdk's models and keep within Slack's documented limits."""
-    assert 0 < len(blocks) <= 50
-    parsed = Block.parse_all(blocks)
-    assert len(parsed) == len(blocks)
-    for block in parsed:
-        assert block is not None
-        block.validate_json()
-    for raw in blocks:
-        kind = raw["type"]
-        if kind == "header":
-            assert raw["text"]["type"] == "plain_text" and len(raw["text"]["text"]) <= 150
-        elif kind == "section":
-            assert "text" in raw or "fields" in raw
-            if "text" in raw:
-                assert len(raw["text"]["text"]) <= 3000
-            fields = raw.get("fields") or []
-            assert len(fields) <= 10
-            assert all(len(f["text"]) <= 2000 for f in fields)
-        elif kind == "context":
-            assert 0 < len(raw["elements"]) <= 10
-        if "block_id" in raw:
-            assert len(raw["block_id"]) <= 255
-
-
-def block_text(blocks: list[Json]) -> str:
-    """Every text a person can read in the blocks, one per line (zero-width boundaries around bold, which
-    nobody sees, left out)."""
-    out: list[str] = []
-    for raw in blocks:
-        if isinstance(raw.get("text"), dict):
-            out.append(raw["text"]["text"])
-        out.extend(f["text"] for f in raw.get("fields") or [])
-        out.extend(e["text"] for e in raw.get("elements") or [] if isinstance(e, dict) and "text" in e)
-    return "\n".join(out).replace("\u200b", "")
 
 
 def posted(fake: FakeSlack, channel: str) -> list[Json]:
