@@ -74,7 +74,8 @@ def db_upgrade(ctx: Context) -> None:
         click.echo(f"schema at revision {current_revision(conn)}")
 
 
-_COMMAND_MODULES = ("bot.cli_data", "bot.cli_seed", "bot.cli_serve", "bot.cli_demo", "bot.cli_jobs", "bot.cli_budget")
+_COMMAND_MODULES = ("bot.cli_data", "bot.cli_seed", "bot.cli_serve", "bot.cli_demo", "bot.cli_jobs", "bot.cli_budget",
+                    "bot.cli_sentiment")
 
 
 def _register() -> None:

@@ -27,6 +27,7 @@ from metrics import schema, sentiment
 from metrics.channels import ChannelRegistry, UnknownChannel
 from metrics.db import upsert
 from metrics.rollup import refresh_daily_sales
+from metrics.sentiment_topics import TopicSet
 
 MAX_PROBLEMS = 20
 _ALIASES_FILE = Path(__file__).with_name("header_aliases.toml")
@@ -188,6 +189,7 @@ class ImportOptions:
     aliases_file: Path | None = None
     progress: bool = False
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    topics: TopicSet | None = None  # SENTIMENT_TOPICS_FILE's; the shipped topics when None
 
 
 # ---------------------------------------------------------------------------- headers
@@ -573,7 +575,7 @@ def _to_table(kind: Kind, df: pd.DataFrame, opts: ImportOptions) -> pd.DataFrame
     if kind.name == "reviews":
         df["created_date"] = local_date(df["created_at"])
         df["sentiment"] = [round(sentiment.score(t), 4) for t in df["text"]]
-        df["topic"] = [sentiment.topic(t) for t in df["text"]]
+        df["topic"] = [sentiment.topic(t, opts.topics) for t in df["text"]]
         return df
     if kind.name == "experiments":
         return df.rename(columns={"revenue": "revenue_cents"})
