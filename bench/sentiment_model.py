@@ -3,7 +3,7 @@
     data = load_reviews(DATA_FILES)
     fold = fit(data, data.categories != "酒店")        # fit on every category but hotels
     p = fold.predict(data, data.categories == "酒店")  # scores of the hotel reviews, 1 = positive
-    write_model(fold, threshold=0.6, path=MODEL_PATH)   # the file metrics.sentiment reads
+    write_model(fold, data, threshold=0.6, version="2")  # the file metrics.sentiment reads
 
 Features are `metrics.sentiment.grams` (so fitting and scoring cannot drift apart), kept when they
 occur in ≥ 2 training reviews and ≥ 2 training categories: an n-gram seen in one category only
@@ -15,13 +15,12 @@ then L2-regularised logistic regression (liblinear, deterministic). Needs scikit
 from __future__ import annotations
 
 import csv
-import gzip
 import io
 import json
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -30,7 +29,7 @@ from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import normalize
 
-from metrics.sentiment import FORMAT, MODEL_PATH, grams
+from metrics.sentiment import CODE_OTHER, FORMAT, MODEL_PATH, gram_keys, grams
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = ROOT.parent / "shared" / "data"
@@ -92,7 +91,9 @@ def fit(data: Reviews, rows: Mask, *, c: float = C) -> Fold:
     seen_in = np.zeros(X.shape[1])
     for cat in np.unique(data.categories[rows]):
         seen_in += np.asarray(data.X[rows & (data.categories == cat)].sum(axis=0)).ravel() > 0
-    columns = np.flatnonzero((df >= MIN_DF) & (seen_in >= MIN_CATEGORIES))
+    # the run-time scorer keys n-grams by 16-bit character codes: emoji n-grams are not features
+    bmp = np.array([max(map(ord, g)) < CODE_OTHER for g in data.vocab])
+    columns = np.flatnonzero((df >= MIN_DF) & (seen_in >= MIN_CATEGORIES) & bmp)
     X = X[:, columns]
     n = X.shape[0]
     idf = np.log((1 + n) / (1 + df[columns])) + 1
@@ -166,17 +167,22 @@ def leave_one_category_out(data: Reviews, *, nested: bool = False) -> tuple[Floa
 
 
 def write_model(fold: Fold, data: Reviews, *, threshold: float, version: str, path: Path = MODEL_PATH) -> None:
-    # 4 significant digits keep the file small; the rounding moves no score by more than 1e-3
-    vocab = [data.vocab[i] for i in fold.columns]
-    weight = fold.idf * fold.weight
-    body: dict[str, Any] = {
-        "format": FORMAT, "version": version, "bias": round(fold.bias, 6), "threshold": threshold,
-        "vocab": vocab, "weight": [float(f"{w:.4g}") for w in weight],
-        "idf2": [float(f"{q:.4g}") for q in fold.idf**2],
-    }
-    raw = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    """The .npz metrics.sentiment reads: sorted n-gram keys, float32 weights and squared idfs, JSON meta."""
+    keys = gram_keys([data.vocab[i] for i in fold.columns])
+    order = np.argsort(keys, kind="stable")
+    meta = {"format": FORMAT, "version": version, "bias": round(fold.bias, 6), "threshold": threshold,
+            "features": "distinct character 1-4-grams of metrics.sentiment.normalise(text)",
+            "keys": "16-bit character codes side by side, first character highest",
+            "score": "sigmoid(bias + sum(weight) / sqrt(sum(idf2))) over the known n-grams"}
+    arrays = {"keys": keys[order], "weight": (fold.idf * fold.weight)[order].astype(np.float32),
+              "idf2": (fold.idf**2)[order].astype(np.float32),
+              "meta": np.array(json.dumps(meta, ensure_ascii=False, sort_keys=True))}
     buf = io.BytesIO()
-    # mtime=0: the same data give the same bytes
-    with gzip.GzipFile(fileobj=buf, mode="wb", mtime=0, compresslevel=9) as gz:
-        gz.write(raw)
+    # written by hand rather than np.savez_compressed: a fixed timestamp makes the same data the same bytes
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+        for name, array in arrays.items():
+            info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            with zf.open(info, "w") as fh:
+                np.lib.format.write_array(fh, np.ascontiguousarray(array), allow_pickle=False)
     path.write_bytes(buf.getvalue())

@@ -38,7 +38,7 @@ def main() -> None:
     p, _ = leave_one_category_out(data)
     threshold = choose_threshold(p, data.labels)
     fold = fit(data, np.ones(len(data.texts), dtype=bool))
-    out = Path(tempfile.mkstemp(suffix=".json.gz")[1]) if args.check else MODEL_PATH
+    out = Path(tempfile.mkstemp(suffix=".npz")[1]) if args.check else MODEL_PATH
     write_model(fold, data, threshold=threshold, version=f"{VERSION}-{len(data.texts)}", path=out)
     digest = hashlib.sha256(out.read_bytes()).hexdigest()[:16]
     print(f"{len(data.texts)} reviews, {len(fold.columns)} n-grams kept, threshold {threshold:.2f} "

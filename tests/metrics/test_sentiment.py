@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from metrics.sentiment import is_negative, score, topic, topics
@@ -61,14 +63,17 @@ def test_several_topics_primary_first() -> None:
     assert topic("贵宾楼订不到，前台也不管") == "service"
 
 
-def test_threshold_comes_from_the_model_file() -> None:
+def test_scores_are_centred_on_the_chosen_threshold() -> None:
     from metrics import sentiment
 
-    assert 0.3 <= sentiment.NEGATIVE_BELOW <= 0.85
-    assert sentiment.NEGATIVE_BELOW == sentiment.model().threshold
-    low = sentiment.NEGATIVE_BELOW - 0.01
-    assert is_negative("whatever", sentiment=low) is True
-    assert is_negative("whatever", sentiment=sentiment.NEGATIVE_BELOW) is False
+    m = sentiment.model()
+    assert sentiment.NEGATIVE_BELOW == 0.5 and 0.3 <= m.threshold <= 0.85
+    # a fitted probability equal to the chosen threshold is scored 0.5, the boundary
+    raw = m.log_odds("质量一般") + math.log(m.threshold / (1 - m.threshold))
+    assert sentiment.score("质量一般") == pytest.approx(1 / (1 + math.exp(-(raw - math.log(m.threshold /
+                                                                                     (1 - m.threshold))))))
+    assert is_negative("whatever", sentiment=0.49) is True
+    assert is_negative("whatever", sentiment=0.5) is False
 
 
 def test_odd_inputs_score_without_error() -> None:
