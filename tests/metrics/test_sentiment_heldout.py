@@ -1,7 +1,7 @@
 """The classifier on product categories it was never fitted on: leave one whole category out.
 
 For each of the 8 categories of shared/data, fit on the other 7 with the shipping code
-(bench/sentiment_model.py) and score the held-out one at the shipped threshold. Slow (~1 min):
+(bench/sentiment_model.py) and score the held-out one at the shipped threshold. Slow (1–2 min):
 8 fits on ~45,000 reviews. Skipped, with the reason printed, when the data files or scikit-learn
 are absent.
 """
@@ -21,7 +21,7 @@ FILES = (ROOT.parent / "shared" / "data" / "reviews_dev.csv", ROOT.parent / "sha
 TARGET = 0.95
 # What this model does reach, pooled over the 8 held-out categories (README): a floor a change must
 # not break. It is below the target: see test_meets_the_issue_target.
-FLOOR_ACCURACY = 0.885
+FLOOR_ACCURACY = 0.88
 FLOOR_RECALL = 0.925
 
 pytestmark = pytest.mark.slow
@@ -63,7 +63,7 @@ def test_held_out_categories_reach_the_floor_and_beat_the_old_model(
 
 
 @pytest.mark.xfail(strict=True, reason="the issue's 0.95/0.95 is not reached on this corpus's held-out categories "
-                                       "(pooled ≈ 0.89/0.93, README): strict, so reaching it turns this red")
+                                       "(pooled ≈ 0.89/0.94, README): strict, so reaching it turns this red")
 def test_meets_the_issue_target(held_out: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]) -> None:
     p, _, labels, _ = held_out
     acc, rec = _figures(p, labels, sentiment.model().threshold)
