@@ -61,6 +61,10 @@ def load_reviews(files: Sequence[Path]) -> Reviews:
     texts = [r["text"] for r in rows]
     vec = CountVectorizer(analyzer=grams, binary=True, dtype=np.float64)
     X = sp.csr_matrix(vec.fit_transform(texts))
+    # grams() is a set, whose order follows the hash seed; the vectorizer's remap can leave each
+    # row's entries in that order, and float sums in another order fit a (slightly) other model
+    X.has_sorted_indices = False
+    X.sort_indices()
     return Reviews(texts, np.array([int(r["label"]) for r in rows]), np.array([r["category"] for r in rows]),
                    X, [str(g) for g in vec.get_feature_names_out()])
 
@@ -101,7 +105,7 @@ def fit(data: Reviews, rows: Mask, *, c: float = C) -> Fold:
     pos = ALPHA + np.asarray(A[y == 1].sum(axis=0)).ravel()
     neg = ALPHA + np.asarray(A[y == 0].sum(axis=0)).ravel()
     ratio = np.log(pos / pos.sum()) - np.log(neg / neg.sum())
-    lr = LogisticRegression(C=c, solver="liblinear", max_iter=2000)
+    lr = LogisticRegression(C=c, solver="liblinear", max_iter=2000, random_state=0)  # liblinear shuffles
     lr.fit(A @ sp.diags(ratio), y)
     # fold the NB ratio into the weights: one number per n-gram at run time
     return Fold(columns, idf, ratio * lr.coef_.ravel(), float(lr.intercept_[0]))
