@@ -1,80 +1,54 @@
-"""Fit the review sentiment model and report honest accuracy.
+"""Fit the review sentiment model on the labelled reviews and write the file the package ships.
 
-    python bench/train_sentiment.py [--data ../shared/data/reviews_dev.csv] [--write]
+    .venv/bin/python bench/train_sentiment.py            # fit, choose the threshold, write the model
+    .venv/bin/python bench/train_sentiment.py --check    # the same, but only say whether it differs
 
-Reports leave-one-category-out accuracy (fit on four product categories, score the fifth — the
-figure that predicts how it does on categories it has never seen, such as clothing) and a
-random 80/20 split; `--write` fits on everything and writes metrics/models/sentiment_nb.json.gz.
+The threshold is the least-cost one (a missed negative costs two false alarms) on scores that each
+review got from a model fitted without its whole category (leave-one-category-out over the 8
+categories of shared/data), so it is chosen on categories the scoring model never saw. The model
+itself is then fitted on every review. Same data, same bytes: the output is deterministic.
+The full measurement (nested thresholds, baseline, throughput, topics) is bench/bench_sentiment.py.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
-import gzip
-import json
-import math
-import random
-from collections import Counter
+import hashlib
+import sys
+import tempfile
+import time
 from pathlib import Path
-from typing import cast
 
-from metrics.sentiment import MODEL_PATH, features
+import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.sentiment_model import DATA_FILES, choose_threshold, fit, leave_one_category_out, load_reviews, write_model  # noqa: E402,E501
+from metrics.sentiment import MODEL_PATH  # noqa: E402
 
-def fit(rows: list[dict[str, str]], alpha: float = 1.0, min_df: int = 2) -> tuple[dict[str, float], float]:
-    pos: Counter[str] = Counter()
-    neg: Counter[str] = Counter()
-    n_pos = n_neg = 0
-    for r in rows:
-        fs = features(r["text"])
-        if r["label"] == "1":
-            pos.update(fs)
-            n_pos += 1
-        else:
-            neg.update(fs)
-            n_neg += 1
-    vocab = [w for w in set(pos) | set(neg) if pos[w] + neg[w] >= min_df]
-    p_total = sum(pos[w] for w in vocab) + alpha * len(vocab)
-    n_total = sum(neg[w] for w in vocab) + alpha * len(vocab)
-    weights = {w: math.log((pos[w] + alpha) / p_total) - math.log((neg[w] + alpha) / n_total) for w in vocab}
-    return weights, math.log(n_pos / n_neg)
-
-
-def accuracy(model: tuple[dict[str, float], float], rows: list[dict[str, str]]) -> float:
-    weights, bias = model
-    hits = sum((bias + sum(weights.get(f, 0.0) for f in features(r["text"])) > 0) == (r["label"] == "1") for r in rows)
-    return hits / len(rows)
+VERSION = "2"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--data", default=str(ROOT.parent / "shared" / "data" / "reviews_dev.csv"))
-    parser.add_argument("--write", action="store_true")
+    parser.add_argument("--check", action="store_true", help="rebuild to a temporary file and compare")
     args = parser.parse_args()
-    rows = list(csv.DictReader(open(args.data, encoding="utf-8")))
-    cats = sorted({r["category"] for r in rows})
-    loco = []
-    for cat in cats:
-        acc = accuracy(fit([r for r in rows if r["category"] != cat]), [r for r in rows if r["category"] == cat])
-        loco.append(acc)
-        print(f"held-out category {cat}: {acc:.3f}")
-    print(f"leave-one-category-out mean accuracy: {sum(loco) / len(loco):.3f}")
-    rng = random.Random(1)
-    shuffled = rows[:]
-    rng.shuffle(shuffled)
-    cut = int(len(shuffled) * 0.8)
-    print(f"random 80/20 split accuracy: {accuracy(fit(shuffled[:cut]), shuffled[cut:]):.3f}")
-    if args.write:
-        weights, bias = fit(rows, min_df=3)
-        # 4 decimals keep the file small; the rounding moves no decision measurably
-        data = {"bias": round(bias, 4), "weights": {k: round(v, 3) for k, v in weights.items() if abs(v) >= 0.05}}
-        with gzip.open(MODEL_PATH, "wt", encoding="utf-8") as fh:
-            json.dump(data, fh, ensure_ascii=False, separators=(",", ":"))
-        weights = cast(dict[str, float], data["weights"])
-        print(f"wrote {MODEL_PATH} ({MODEL_PATH.stat().st_size / 1e6:.1f} MB, {len(weights)} features)")
+    started = time.perf_counter()
+    data = load_reviews(DATA_FILES)
+    p, _ = leave_one_category_out(data)
+    threshold = choose_threshold(p, data.labels)
+    fold = fit(data, np.ones(len(data.texts), dtype=bool))
+    out = Path(tempfile.mkstemp(suffix=".npz")[1]) if args.check else MODEL_PATH
+    write_model(fold, data, threshold=threshold, version=f"{VERSION}-{len(data.texts)}", path=out)
+    digest = hashlib.sha256(out.read_bytes()).hexdigest()[:16]
+    print(f"{len(data.texts)} reviews, {len(fold.columns)} n-grams kept, threshold {threshold:.2f} "
+          f"(leave-one-category-out, miss = 2 false alarms); {out} {out.stat().st_size / 1e6:.2f} MB "
+          f"sha256 {digest}; {time.perf_counter() - started:.0f} s")
+    if args.check:
+        same = out.read_bytes() == MODEL_PATH.read_bytes()
+        print("identical to the shipped model" if same else "DIFFERS from the shipped model")
+        out.unlink()
+        sys.exit(0 if same else 1)
 
 
 if __name__ == "__main__":

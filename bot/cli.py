@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from bot import cli_analysis, cli_budget, cli_data, cli_demo, cli_jobs, cli_seed, cli_serve
+from bot import cli_analysis, cli_budget, cli_data, cli_demo, cli_jobs, cli_seed, cli_sentiment, cli_serve
 from bot.cli_context import Context, pass_ctx
 from bot.logs import setup_logging
 
@@ -42,7 +42,7 @@ def db_upgrade(ctx: Context) -> None:
 
 
 # Each feature keeps its commands in its own module; the root only lists them.
-for _module in (cli_data, cli_seed, cli_serve, cli_demo, cli_jobs, cli_budget, cli_analysis):
+for _module in (cli_data, cli_seed, cli_serve, cli_demo, cli_jobs, cli_budget, cli_analysis, cli_sentiment):
     for _command in _module.COMMANDS:
         main.add_command(_command)
 

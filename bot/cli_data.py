@@ -39,6 +39,7 @@ def import_(ctx: Context, kind: str, files: tuple[Path, ...], channel: str | Non
         channel=channel,
         aliases_file=settings.header_aliases_file,
         progress=sys.stderr.isatty() if progress is None else progress,
+        topics=settings.sentiment_topics,
     )
     failed = 0
     for path in files:

@@ -102,7 +102,7 @@ def run(ctx: JobContext) -> Outcome:
         key = key_for(incident)
         firing.add(key)
         prev = known.get(key)
-        subject = views.subject(incident, names.get(incident.sku or ""), locale)
+        subject = views.subject(incident, names.get(incident.sku or ""), locale, ctx.deps.settings.sentiment_topics)
         if prev is not None and not prev.active and prev.acted_at is not None and incident.last_at <= prev.acted_at:
             continue  # resolved, and nothing arrived since
         active = prev if prev is not None and prev.active else None
@@ -132,7 +132,8 @@ def run(ctx: JobContext) -> Outcome:
             _tell_growth(ctx, active, incident, limits)
             grown += 1
     if digest:
-        message = views.digest_message(digest, locale=locale, footer=footer(ctx, SOURCES))
+        message = views.digest_message(digest, locale=locale, footer=footer(ctx, SOURCES),
+                                       topics=ctx.deps.settings.sentiment_topics)
         channel = channel_for(ctx, 3)
         ts = post_alert(ctx, channel, message)
         posted += 1
@@ -153,7 +154,8 @@ def _post_card(ctx: JobContext, key: str, incident: Incident, subject: str, limi
     channel = channel_for(ctx, incident.level)
     message = views.incident_message(
         key=key, incident=incident, subject_text=subject, mention=mention(ctx), deadlines=deadlines(ctx, ctx.now_utc),
-        channels=_channels(ctx, incident), limits=limits, locale=ctx.locale, footer=footer(ctx, SOURCES))
+        channels=_channels(ctx, incident), limits=limits, locale=ctx.locale, footer=footer(ctx, SOURCES),
+        topics=ctx.deps.settings.sentiment_topics)
     ts = post_alert(ctx, channel, message)
     with ctx.deps.engine.begin() as conn:
         alerts.raise_alert(conn, key=key, kind=KIND, severity=incident.severity, channel=channel, ts=ts,
@@ -169,7 +171,7 @@ def _tell_growth(ctx: JobContext, alert: alerts.Alert, incident: Incident, limit
     # a digest line keeps its first words (the thread has the news); a card shows the live count
     if alert.severity != SEVERITY[3]:
         body = views.body_block(alert.key, incident, channels=_channels(ctx, incident), limits=limits,
-                                locale=ctx.locale)
+                                locale=ctx.locale, topics=ctx.deps.settings.sentiment_topics)
         edit(ctx, alert, lambda blocks: views.replace_block(blocks, body))
     with ctx.deps.engine.begin() as conn:
         alerts.update_detail(conn, alert.key, {"count": incident.count, "last_at": incident.last_at.isoformat()},

@@ -24,6 +24,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from metrics.sentiment_topics import TopicSet, load_topics
+
 CommaList = Annotated[tuple[str, ...], NoDecode]
 
 
@@ -241,6 +243,8 @@ class Settings(BaseSettings):
     sentiment_l2_count: int = Field(default=5, ge=1)
     sentiment_l1_followers: int = Field(default=100_000, ge=1)
     sentiment_l2_followers: int = Field(default=10_000, ge=1)
+    # TOML of review topics and their pre-approved responses; replaces metrics/sentiment_topics.toml
+    sentiment_topics_file: Path | None = None
 
     # Operations
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
@@ -299,6 +303,14 @@ class Settings(BaseSettings):
             return int(text)
         return value
 
+    @field_validator("sentiment_topics_file")
+    @classmethod
+    def _v_topics(cls, value: Path | None) -> Path | None:
+        # read at start-up so a bad entry stops the bot before it files a review under the wrong topic
+        if value is not None:
+            load_topics(value)  # TopicFileError is a ValueError naming the file and the entry
+        return value
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _v_level(cls, value: Any) -> Any:
@@ -339,6 +351,11 @@ class Settings(BaseSettings):
     @property
     def job_lease(self) -> timedelta:
         return timedelta(seconds=self.job_lease_seconds)
+
+    @property
+    def sentiment_topics(self) -> TopicSet:
+        """SENTIMENT_TOPICS_FILE's topics, or the shipped ones (parsed once per file)."""
+        return load_topics(self.sentiment_topics_file)
 
     def floor_for(self, channel: str) -> Decimal:
         return self.roi_floors.get(channel, self.roi_floor)

@@ -20,10 +20,10 @@ from handlers.views.message import Message
 from handlers.views.mrkdwn import Mrkdwn, escape
 from handlers.views.texts import t
 from metrics.escalation import Incident, Limits
+from metrics.sentiment_topics import TopicSet, default_topics
 
 RCA = "alert_rca_filed"
 SAMPLE_CHARS = 160
-TOPICS = ("safety", "counterfeit", "quality", "logistics", "price", "service")
 
 
 @dataclass(frozen=True)
@@ -35,17 +35,19 @@ class Deadlines:
     solve_by: str
 
 
-def topic_of(incident: Incident) -> str:
-    return incident.topic if incident.topic in TOPICS else "other"
+# Topic names and pre-approved responses are data (metrics/sentiment_topics.toml or
+# SENTIMENT_TOPICS_FILE); callers pass the deployment's set, the shipped one otherwise.
+def topic_of(incident: Incident, topics: TopicSet | None = None) -> str:
+    return (topics or default_topics()).get(incident.topic).name
 
 
-def topic_name(incident: Incident, locale: str) -> str:
-    return t(f"esc.topic.{topic_of(incident)}", locale)
+def topic_name(incident: Incident, locale: str, topics: TopicSet | None = None) -> str:
+    return (topics or default_topics()).label(incident.topic, locale)
 
 
-def subject(incident: Incident, name: str | None, locale: str) -> str:
+def subject(incident: Incident, name: str | None, locale: str, topics: TopicSet | None = None) -> str:
     if incident.sku is None:
-        return t("esc.subject.social", locale, topic=topic_name(incident, locale))
+        return t("esc.subject.social", locale, topic=topic_name(incident, locale, topics))
     return t("esc.subject.sku", locale, name=name or incident.sku, sku=incident.sku)
 
 
@@ -73,8 +75,9 @@ def why(incident: Incident, limits: Limits, locale: str) -> str:
              limit=fmt.integer(follower_limit))
 
 
-def body_block(key: str, incident: Incident, *, channels: str, limits: Limits, locale: str) -> Block:
-    lines = [t("esc.body", locale, count=incident.count, channels=channels, topic=topic_name(incident, locale),
+def body_block(key: str, incident: Incident, *, channels: str, limits: Limits, locale: str,
+               topics: TopicSet | None = None) -> Block:
+    lines = [t("esc.body", locale, count=incident.count, channels=channels, topic=topic_name(incident, locale, topics),
                reach=_reach(incident, locale)),
              why(incident, limits, locale)]
     if incident.samples:
@@ -100,18 +103,19 @@ def incident_message(
     limits: Limits,
     locale: str,
     footer: str | None = None,
+    topics: TopicSet | None = None,
 ) -> Message:
     """The Level Ⅰ (crisis channel, group mentioned) or Level Ⅱ (ops channel) card."""
     level = incident.level
     call = (t("esc.call", locale, mention=mention, ack_by=deadlines.ack_by, respond_by=deadlines.respond_by,
               solve_by=deadlines.solve_by) if level == 1 else
             t("esc.call.2", locale, respond_by=deadlines.respond_by, solve_by=deadlines.solve_by))
-    reply = t(f"esc.reply.{topic_of(incident)}", locale)
+    reply = (topics or default_topics()).reply(incident.topic, locale)
     blocks = [
         header_block(t(f"esc.title.{min(level, 2)}", locale, subject=subject_text)),
-        body_block(key, incident, channels=channels, limits=limits, locale=locale),
+        body_block(key, incident, channels=channels, limits=limits, locale=locale, topics=topics),
         section_block(call),
-        section_block(t("esc.template", locale, topic=topic_name(incident, locale), reply=reply)),
+        section_block(t("esc.template", locale, topic=topic_name(incident, locale, topics), reply=reply)),
         buttons(key, locale, level),
     ]
     if footer:
@@ -122,7 +126,7 @@ def incident_message(
 
 
 def digest_message(items: Sequence[tuple[str, Incident, str]], *, locale: str,
-                   footer: str | None = None) -> Message:
+                   footer: str | None = None, topics: TopicSet | None = None) -> Message:
     """Level Ⅲ: one message per scan for customer service; (key, incident, subject) each with buttons."""
     head = [header_block(t("esc.digest.title", locale, n=len(items))), context_block(t("esc.digest.reply", locale))]
     tail = [context_block(footer)] if footer else []
@@ -134,7 +138,7 @@ def digest_message(items: Sequence[tuple[str, Incident, str]], *, locale: str,
             break
         sample = _quote(incident.samples[0]) if incident.samples else ""
         rows.append(section_block(t("esc.digest.line", locale, subject=subject_text, count=incident.count,
-                               topic=topic_name(incident, locale), sample=sample), f"alert:{key}"))
+                               topic=topic_name(incident, locale, topics), sample=sample), f"alert:{key}"))
         rows.append(actions_for(key, [button(ACK, t("alert.btn.ack", locale), key, "primary"),
                                    resolve_button(key, locale)]))
         shown += 1

@@ -1,8 +1,7 @@
-"""Texts of negative-review escalations (SPEC §7): levels, topics and the pre-approved responses.
+"""Texts of negative-review escalations (SPEC §7): levels, calls to act, digests, thread notes.
 
-The response templates are the handbook's "标准化回应模板库" (seed 001): one per topic, written to be
-pasted into a platform reply as they are, so they promise only what the SOP promises (first response
-within 4 h, a solution within 24 h; seed 003).
+The topic names and the pre-approved responses (the handbook's "标准化回应模板库", seed 001) are data a
+team edits without touching code: metrics/sentiment_topics.toml, or its own SENTIMENT_TOPICS_FILE.
 """
 
 from __future__ import annotations
@@ -48,43 +47,6 @@ TEXTS: dict[str, dict[str, str]] = {
                            "(was due {due}).",
         "esc.rca_filed": ":white_check_mark: Root-cause report filed by <@{user}> at {when}",
         "esc.quiet": ":large_green_circle: No new negative reviews in 24 h ({when}); closed.",
-        "esc.topic.safety": "safety (allergy, injury)",
-        "esc.topic.counterfeit": "description mismatch / counterfeit",
-        "esc.topic.quality": "quality",
-        "esc.topic.logistics": "logistics",
-        "esc.topic.price": "price",
-        "esc.topic.service": "service",
-        "esc.topic.other": "other",
-        "esc.reply.safety": (
-            "We are very sorry about your reaction to our product. Please stop using it straight away. Our "
-            "customer-care lead will contact you within 4 hours to arrange a full refund and cover any medical "
-            "costs, and we have withdrawn this batch for independent testing; we will publish the results."
-        ),
-        "esc.reply.counterfeit": (
-            "Everything we sell ships from our own warehouse with the brand's authenticity code. Please send us "
-            "the photos and order number; if the item differs from the listing we will refund it in full and "
-            "collect it at our cost within 24 hours."
-        ),
-        "esc.reply.quality": (
-            "We are sorry the product did not meet your expectations. Please send us a photo of the problem and "
-            "the order number: we will replace or refund it within 24 hours and pass the batch to our quality team."
-        ),
-        "esc.reply.logistics": (
-            "We are sorry your parcel was late or damaged. We have raised it with the courier; customer service "
-            "will contact you within 4 hours with tracking and compensation, and will reship if needed."
-        ),
-        "esc.reply.price": (
-            "Thank you for telling us. If the price dropped within 7 days of your order we refund the difference: "
-            "customer service will contact you within 4 hours to arrange it."
-        ),
-        "esc.reply.service": (
-            "We apologise for the way we handled your request. A senior customer-service agent now owns your case "
-            "and will contact you within 4 hours; your refund or exchange will be completed within 24 hours."
-        ),
-        "esc.reply.other": (
-            "We are sorry for the poor experience. Customer service will contact you within 4 hours to understand "
-            "what happened and put it right within 24 hours."
-        ),
     },
     "zh": {
         "esc.level.1": "Ⅰ级",
@@ -122,25 +84,5 @@ TEXTS: dict[str, dict[str, str]] = {
         "esc.rca_overdue": ":red_circle: <@{user}>，该舆情的根因分析报告已逾期（截止 {due}）。",
         "esc.rca_filed": ":white_check_mark: <@{user}> 已提交根因报告（{when}）",
         "esc.quiet": ":large_green_circle: 24 小时内无新增差评（{when}），已关闭。",
-        "esc.topic.safety": "安全（过敏、受伤）",
-        "esc.topic.counterfeit": "描述不符 / 假货",
-        "esc.topic.quality": "质量",
-        "esc.topic.logistics": "物流",
-        "esc.topic.price": "价格",
-        "esc.topic.service": "服务",
-        "esc.topic.other": "其他",
-        "esc.reply.safety": (
-            "非常抱歉产品给您带来不适，请立即停止使用。我们的客服主管将在 4 小时内联系您，安排全额退款并承担相关就医费用；"
-            "该批次已下架送第三方检测，结果将第一时间公布。"
-        ),
-        "esc.reply.counterfeit": (
-            "本店所有商品均由品牌自有仓库发货并附防伪码。请将照片和订单号发给我们；如与描述不符，我们将全额退款，"
-            "并在 24 小时内免费上门取件。"
-        ),
-        "esc.reply.quality": "很抱歉产品没有达到您的预期。请把问题照片和订单号发给我们，我们将在 24 小时内为您换货或退款，并将该批次交质检复核。",
-        "esc.reply.logistics": "很抱歉包裹延误或破损。我们已向快递公司反馈，客服将在 4 小时内联系您提供物流信息和补偿，必要时为您补发。",
-        "esc.reply.price": "感谢反馈。下单 7 天内降价的，我们退还差价，客服将在 4 小时内联系您办理。",
-        "esc.reply.service": "对处理方式给您带来的不便深表歉意。已由资深客服专人跟进，将在 4 小时内联系您，24 小时内完成退款或换货。",
-        "esc.reply.other": "很抱歉给您带来不好的体验。客服将在 4 小时内联系您了解情况，并在 24 小时内妥善解决。",
     },
 }

@@ -16,6 +16,7 @@ from sqlalchemy import Table
 
 from metrics import schema
 from metrics.channels import ChannelRegistry
+from metrics.sentiment_topics import TopicSet
 
 
 @dataclass(frozen=True)
@@ -126,3 +127,4 @@ class ImportOptions:
     aliases_file: Path | None = None
     progress: bool = False
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    topics: TopicSet | None = None  # SENTIMENT_TOPICS_FILE's; the shipped topics when None

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import math
+
 import pytest
 
-from metrics.sentiment import is_negative, score, topic
+from metrics.sentiment import is_negative, score, topic, topics
 
 # Hand-written reviews of categories the model never saw (clothing, cosmetics, home), labelled by a
 # person: a check that it generalises, not a replay of its training rows.
@@ -53,3 +55,27 @@ def test_rating_overrides_text() -> None:
 )
 def test_topics(text: str, expected: str | None) -> None:
     assert topic(text) == expected
+
+
+def test_several_topics_primary_first() -> None:
+    assert topics("用了之后脸上过敏，而且快递很慢，客服也不理人") == ("safety", "logistics", "service")
+    assert topic("不贵，但是质量太差") == "quality"  # "不贵" is no price complaint
+    assert topic("贵宾楼订不到，前台也不管") == "service"
+
+
+def test_scores_are_centred_on_the_chosen_threshold() -> None:
+    from metrics import sentiment
+
+    m = sentiment.model()
+    assert sentiment.NEGATIVE_BELOW == 0.5 and 0.3 <= m.threshold <= 0.85
+    # a fitted probability equal to the chosen threshold is scored 0.5, the boundary
+    raw = m.log_odds("质量一般") + math.log(m.threshold / (1 - m.threshold))
+    assert sentiment.score("质量一般") == pytest.approx(1 / (1 + math.exp(-(raw - math.log(m.threshold /
+                                                                                     (1 - m.threshold))))))
+    assert is_negative("whatever", sentiment=0.49) is True
+    assert is_negative("whatever", sentiment=0.5) is False
+
+
+def test_odd_inputs_score_without_error() -> None:
+    for text in ["", "\x00", "😀😀😀", "<b>很好</b>", "a" * 200_000, "质量很好 but the delivery was late"]:
+        assert 0.0 <= score(text) <= 1.0

@@ -1,0 +1,215 @@
+"""The review classifier measured as the README quotes it (issue 14).
+
+    .venv/bin/python bench/bench_sentiment.py            # everything (~10 min on 2 busy cores)
+    .venv/bin/python bench/bench_sentiment.py --quick    # no nested thresholds, no baseline
+
+1. Leave one category out over the 8 categories of shared/data: fit on 7, score the 8th. Accuracy,
+   precision and recall of the negative class per held-out category, pooled (every review counts
+   once) and the mean over categories, at
+   - the nested threshold: for each held-out category, chosen on inner leave-one-category-out
+     folds of the other 7 only (the held-out category plays no part in its own threshold);
+   - the shipped threshold (chosen the same way on all 8; metrics/models/…json.gz);
+   - 0.5, and the naive Bayes this replaces, refitted on the same folds (its own 0.5).
+2. Out of domain: bench/data/ood_handwritten.csv (38 reviews of clothing, cosmetics, home and food
+   delivery, written and labelled by hand for this bench — small, indicative only).
+3. Topics: precision and recall per topic against bench/data/topic_sample.csv (224 negative
+   reviews, 28 per category, labelled by hand; see its header).
+4. Throughput of `ecombot sentiment classify` on 10,000 reviews: in-process (file read, scoring,
+   topics, file write) and as a fresh command (Python start-up and model load included).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.sentiment_model import (  # noqa: E402
+    DATA_FILES,
+    Figures,
+    Floats,
+    Reviews,
+    baseline_nb,
+    figures,
+    leave_one_category_out,
+    load_reviews,
+)
+from metrics import sentiment  # noqa: E402
+from metrics.sentiment_file import classify_file  # noqa: E402
+from metrics.sentiment_topics import FALLBACK, default_topics  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+OOD = HERE / "data" / "ood_handwritten.csv"
+TOPIC_SAMPLE = HERE / "data" / "topic_sample.csv"
+
+
+def line(name: str, f: Figures) -> str:
+    return f"{name:<10} {f.n:>6}  {f.accuracy:.3f}  {f.neg_precision:.3f}  {f.neg_recall:.3f}"
+
+
+def held_out(data: Reviews, quick: bool) -> None:
+    started = time.perf_counter()
+    p, nested = leave_one_category_out(data, nested=not quick)
+    shipped = sentiment.model().threshold
+    cats = sorted(set(data.categories.tolist()))
+    old = np.zeros(len(p))
+    if not quick:
+        for cat in cats:
+            out = data.categories == cat
+            old[out] = baseline_nb(data, ~out, out)
+    print(f"\n## Held-out categories ({time.perf_counter() - started:.0f} s)")
+    columns: list[tuple[str, Callable[[str], float], Floats]] = [("shipped threshold", lambda c: shipped, p)]
+    if not quick:
+        columns = [("nested threshold", lambda c: nested[c], p), *columns, ("threshold 0.5", lambda c: 0.5, p),
+                   ("old naive Bayes, 0.5", lambda c: 0.5, old)]
+    for title, th_of, scores in columns:
+        print(f"\n{title}" + (f" ({shipped:.2f})" if title.startswith("shipped") else ""))
+        print(f"{'category':<10} {'n':>6}  acc    negP   negR" + ("   thr" if title.startswith("nested") else ""))
+        said = np.zeros(len(scores), dtype=bool)
+        per: list[Figures] = []
+        for cat in cats:
+            out = data.categories == cat
+            th = th_of(cat)
+            said[out] = scores[out] < th
+            f = figures(scores[out], data.labels[out], th)
+            per.append(f)
+            print(line(cat, f) + (f"  {th:.2f}" if title.startswith("nested") else ""))
+        pooled = figures(np.where(said, 0.0, 1.0), data.labels, 0.5)
+        print(line("pooled", pooled))
+        print(f"{'mean':<10} {'':>6}  {np.mean([f.accuracy for f in per]):.3f}  "
+              f"{np.mean([f.neg_precision for f in per]):.3f}  {np.mean([f.neg_recall for f in per]):.3f}")
+
+
+def out_of_domain(data: Reviews) -> None:
+    with open(OOD, encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    labels = np.array([int(r["label"]) for r in rows])
+    new: Floats = np.array(sentiment.scores(r["text"] for r in rows))
+    # the old model, refitted on all the data, scoring texts it has never seen
+    short = [g for g in data.vocab if len(g) <= 3]
+    index = {g: i for i, g in enumerate(short)}
+    probe = np.zeros(len(data.texts), dtype=bool)
+    weights = _old_weights(data)
+    old = []
+    for r in rows:
+        z = weights[1] + sum(weights[0][index[g]] for g in sentiment.grams(r["text"]) if len(g) <= 3 and g in index)
+        old.append(1 / (1 + np.exp(-np.clip(z / 4, -30, 30))))
+    del probe
+    print(f"\n## Out of domain: {OOD.name} ({len(rows)} reviews written by hand)")
+    print(f"{'model':<24} acc    negP   negR")
+    for name, scores, th in (("this model (shipped)", new, sentiment.NEGATIVE_BELOW),
+                             ("old naive Bayes", np.array(old), 0.5)):
+        f = figures(scores, labels, th)
+        print(f"{name:<24} {f.accuracy:.3f}  {f.neg_precision:.3f}  {f.neg_recall:.3f}")
+    for domain in sorted({r["domain"] for r in rows}):
+        keep = np.array([r["domain"] == domain for r in rows])
+        f = figures(new[keep], labels[keep], sentiment.NEGATIVE_BELOW)
+        print(f"  {domain:<22} {f.accuracy:.3f}  ({keep.sum()} reviews)")
+
+
+def _old_weights(data: Reviews) -> tuple[Floats, float]:
+    short = np.array([len(g) <= 3 for g in data.vocab])
+    X = data.X[:, short]
+    y = data.labels
+    pos = np.asarray(X[y == 1].sum(axis=0)).ravel()
+    neg = np.asarray(X[y == 0].sum(axis=0)).ravel()
+    keep = (pos + neg) >= 2
+    k = int(keep.sum())
+    w = np.zeros(len(pos))
+    w[keep] = np.log((pos[keep] + 1) / (pos[keep].sum() + k)) - np.log((neg[keep] + 1) / (neg[keep].sum() + k))
+    return w, float(np.log(np.sum(y == 1) / np.sum(y == 0)))
+
+
+def topic_precision() -> None:
+    with open(TOPIC_SAMPLE, encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    ts = default_topics()
+    said: Counter[str] = Counter()
+    right: Counter[str] = Counter()
+    gold_n: Counter[str] = Counter()
+    primary_ok = 0
+    for r in rows:
+        gold = set(r["topics"].split(";"))
+        found = ts.match(r["text"]) or (FALLBACK,)
+        primary_ok += found[0] in gold
+        for t in found:
+            said[t] += 1
+            right[t] += t in gold
+        for t in gold:
+            gold_n[t] += 1
+    print(f"\n## Topics on {TOPIC_SAMPLE.name} ({len(rows)} negative reviews labelled by hand)")
+    print(f"{'topic':<12} {'assigned':>8} {'correct':>8} {'precision':>9} {'labelled':>8} {'recall':>7}")
+    for name in ts.names:
+        p = right[name] / said[name] if said[name] else float("nan")
+        rec = right[name] / gold_n[name] if gold_n[name] else float("nan")
+        print(f"{name:<12} {said[name]:>8} {right[name]:>8} {p:>9.2f} {gold_n[name]:>8} {rec:>7.2f}")
+    print(f"primary topic among the hand labels: {primary_ok / len(rows):.2f}")
+
+
+def throughput(n: int = 10_000) -> None:
+    rows: list[list[str]] = []
+    for f in DATA_FILES:
+        with open(f, encoding="utf-8", newline="") as fh:
+            rows += [[r["text"], r["category"]] for r in csv.DictReader(fh)]
+    sample = random.Random(7).sample(rows, n)
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "reviews.csv"
+        with open(src, "w", encoding="utf-8", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(["id", "text", "category", "rating"])
+            for i, (text, cat) in enumerate(sample):
+                w.writerow([i, text, cat, ""])
+        sentiment.model()
+        default_topics()
+        best = float("inf")
+        for _ in range(3):
+            started = time.perf_counter()
+            classify_file(src, Path(tmp) / "out.csv")
+            best = min(best, time.perf_counter() - started)
+        chars = sum(len(t) for t, _ in sample) / n
+        print(f"\n## Throughput, one core, {n:,} reviews (mean {chars:.0f} characters)")
+        print(f"in-process, model loaded (read, score, topics, write): {n / best:,.0f} reviews/s ({best:.2f} s)")
+        exe = Path(sys.executable).with_name("ecombot")
+        env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp}/x.db"}
+        started = time.perf_counter()
+        subprocess.run([str(exe), "sentiment", "classify", str(src), "-o", str(Path(tmp) / "cli.csv")],
+                       check=True, env=env, capture_output=True)
+        wall = time.perf_counter() - started
+        print(f"`ecombot sentiment classify`, fresh process (start-up + model load included): "
+              f"{n / wall:,.0f} reviews/s ({wall:.2f} s)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="no nested thresholds, no baseline")
+    parser.add_argument("--only", choices=["heldout", "ood", "topics", "speed"], default=None)
+    args = parser.parse_args()
+    m = sentiment.model()
+    print(f"model {sentiment.MODEL_PATH.name} version {m.version}: {len(m.keys):,} n-grams, "
+          f"threshold {m.threshold:.2f}, {sentiment.MODEL_PATH.stat().st_size / 1e6:.1f} MB")
+    if args.only in (None, "topics"):
+        topic_precision()
+    if args.only in (None, "speed"):
+        throughput()
+    if args.only in (None, "ood", "heldout"):
+        data = load_reviews(DATA_FILES)
+        if args.only in (None, "ood"):
+            out_of_domain(data)
+        if args.only in (None, "heldout"):
+            held_out(data, args.quick)
+
+
+if __name__ == "__main__":
+    main()

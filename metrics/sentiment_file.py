@@ -1,0 +1,185 @@
+"""Score a CSV of reviews: what `ecombot sentiment classify` does, without the command line.
+
+    result = classify_file(Path("reviews.csv"), Path("reviews.scored.csv"))
+    result.rows, result.negative, result.marked           # 10000, 1830, 12
+
+Every input column is kept, in order, and `score`, `negative`, `topic` and `reason` are added (or
+overwritten where the file has them). `negative` applies SPEC §7's rating override; `topic` is
+set for negative reviews: every topic mentioned, the primary first (`safety;logistics`), or
+`other`. A row that cannot be read as a review is never fatal: it gets a `reason` and, where
+nothing can be said, an empty score. Rows are written in input order. The output is written to a
+temporary file and renamed, so a failure leaves no half-written file behind.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import os
+import re
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from metrics import sentiment
+from metrics.sentiment_topics import TopicSet, default_topics
+
+ADDED = ("score", "negative", "topic", "reason")
+BATCH = 2000
+_TAG = re.compile(r"<[^>]{0,500}>")
+_HTML_HINT = re.compile(r"</?[a-zA-Z][^>]{0,500}>|&(?:[a-z]+|#\d+);")
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_LATIN = re.compile(r"[A-Za-z]")
+_WORDY = re.compile(r"[^\W_]")  # a letter or digit of any script
+# csv's default field limit (128 K characters) would turn one huge review into a crash
+csv.field_size_limit(64 * 1024 * 1024)
+
+
+class ClassifyError(Exception):
+    """The file as a whole cannot be scored (missing, not UTF-8, no text column); nothing was written."""
+
+
+@dataclass(frozen=True)
+class Result:
+    rows: int
+    negative: int
+    marked: int
+    output: Path
+
+
+@dataclass(frozen=True)
+class Cleaned:
+    text: str | None  # None: nothing to score
+    reasons: tuple[str, ...]
+
+
+def clean(raw: str) -> Cleaned:
+    """The text to score and why it differs from what was written, for one review."""
+    reasons: list[str] = []
+    text = raw
+    if "\x00" in text:
+        text = text.replace("\x00", "")
+        reasons.append("NUL bytes removed")
+    if len(text) > sentiment.MAX_CHARS:
+        reasons.append(f"{len(raw):,} characters: scored on the first {sentiment.MAX_CHARS:,}")
+        text = text[: sentiment.MAX_CHARS * 2]  # the tag strip below may shorten it
+    if _HTML_HINT.search(text):
+        text = html.unescape(_TAG.sub(" ", text))
+        reasons.append("HTML markup removed")
+    if not text.strip():
+        return Cleaned(None, (*reasons, "empty text"))
+    if not _WORDY.search(text):
+        return Cleaned(None, (*reasons, "no words (only emoji or symbols)"))
+    latin = len(_LATIN.findall(text)) if _LATIN.search(text) else 0
+    cjk = len(_CJK.findall(text)) if latin else 1
+    if cjk == 0 and latin:
+        reasons.append("no Chinese text: the model reads Chinese, score unreliable")
+    elif cjk and latin > 2 * cjk:
+        reasons.append("mixed languages, mostly not Chinese: score less reliable")
+    return Cleaned(text, tuple(reasons))
+
+
+def parse_rating(raw: str) -> tuple[int | None, str | None]:
+    value = raw.strip()
+    if not value:
+        return None, None
+    try:
+        number = float(value)
+    except ValueError:
+        return None, f"rating {value!r} ignored (expected 1–5)"
+    if not number.is_integer() or not 1 <= number <= 5:
+        return None, f"rating {value!r} ignored (expected 1–5)"
+    return int(number), None
+
+
+def _read(path: Path) -> tuple[list[str], list[list[str]], bool]:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ClassifyError(f"{path}: cannot read it ({exc.strerror or exc})") from None
+    bom = data.startswith(b"\xef\xbb\xbf")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ClassifyError(f"{path}: not UTF-8 (byte {exc.start:,}); save it as UTF-8 CSV and try again") from None
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    rows = [r for r in rows if r]  # blank lines carry no review
+    if not rows:
+        raise ClassifyError(f"{path}: empty file, expected a header row with a text column")
+    header = [h.strip() for h in rows[0]]
+    if "text" not in [h.lower() for h in header]:
+        raise ClassifyError(f"{path}: no 'text' column (columns: {', '.join(header) or 'none'})")
+    return header, rows[1:], bom
+
+
+def classify_rows(texts: Sequence[str], ratings: Sequence[str], topic_set: TopicSet) -> Iterator[list[str]]:
+    """(score, negative, topic, reason) as CSV cells for each review."""
+    cleaned = [clean(raw) for raw in texts]
+    scorable = [c.text for c in cleaned if c.text is not None]
+    it = iter(sentiment.scores(scorable))  # one batch: far faster than review by review
+    for c, raw_rating in zip(cleaned, ratings, strict=True):
+        rating, why = parse_rating(raw_rating)
+        reasons = list(c.reasons) + ([why] if why else [])
+        s = next(it) if c.text is not None else None
+        if s is None and rating is None:
+            yield ["", "", "", "; ".join(reasons)]
+            continue
+        negative = sentiment.is_negative(c.text or "", rating, sentiment=s if s is not None else 0.5)
+        topic = ""
+        if negative:
+            topic = ";".join(topic_set.match(c.text)) if c.text else ""
+            topic = topic or "other"
+        yield ["" if s is None else f"{s:.4f}", "true" if negative else "false", topic, "; ".join(reasons)]
+
+
+def classify_file(source: Path, output: Path, *, topics: TopicSet | None = None,
+                  progress: Callable[[int, int], None] | None = None) -> Result:
+    """Score `source` into `output`; `progress(done, total)` is called after each batch of rows."""
+    header, rows, bom = _read(source)
+    lower = [h.lower() for h in header]
+    text_at = lower.index("text")
+    rating_at = lower.index("rating") if "rating" in lower else None
+    width = len(header)
+    # each added field goes where the input already has that column, else after the input's columns
+    where: dict[str, int] = {}
+    out_header = list(header)
+    for name in ADDED:
+        if name in lower:
+            where[name] = lower.index(name)
+        else:
+            where[name] = len(out_header)
+            out_header.append(name)
+    topic_set = topics or default_topics()
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{output.name}.", dir=output.parent)
+    negative = marked = 0
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(out_header)
+            for start in range(0, len(rows), BATCH):
+                batch = rows[start : start + BATCH]
+                texts = [r[text_at] if text_at < len(r) else "" for r in batch]
+                ratings = [r[rating_at] if rating_at is not None and rating_at < len(r) else "" for r in batch]
+                for row, cells in zip(batch, classify_rows(texts, ratings, topic_set), strict=True):
+                    if len(row) > width:  # more cells than headers: kept after the added columns
+                        cells[3] = "; ".join(filter(None, [cells[3], f"{len(row) - width} cell(s) beyond the header"]))
+                    line = row[:width] + [""] * (len(out_header) - min(len(row), width))
+                    for name, cell in zip(ADDED, cells, strict=True):
+                        line[where[name]] = cell
+                    negative += cells[1] == "true"
+                    marked += bool(cells[3])
+                    writer.writerow(line + row[width:])
+                if progress:
+                    progress(min(start + BATCH, len(rows)), len(rows))
+        os.replace(tmp_name, output)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    return Result(len(rows), negative, marked, output)
+
+
+def default_output(source: Path) -> Path:
+    """`reviews.csv` → `reviews.scored.csv`, beside the input."""
+    return source.with_name(f"{source.stem}.scored{source.suffix or '.csv'}")
