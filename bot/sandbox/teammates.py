@@ -26,7 +26,7 @@ from bot.sandbox.driver import (
     view_submission_payload,
 )
 from bot.sandbox.fake_slack import FakeSlack
-from bot.sandbox.methods import new_view
+from bot.sandbox.methods_views import new_view
 from bot.sandbox.state import APP_ID, TEAM_DOMAIN, TEAM_ID, Json, SlackError, Workspace
 from bot.sandbox.team import SLACKBOT_ID
 

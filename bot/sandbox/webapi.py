@@ -19,6 +19,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from bot.sandbox import methods_views  # noqa: F401 - registers the views.* methods
 from bot.sandbox.calls import Call, CallLog, Faults
 from bot.sandbox.methods import ApiRequest, call_method, decode_json_fields
 from bot.sandbox.responses import ResponseUrls
