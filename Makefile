@@ -25,8 +25,9 @@ test: $(STAMP)
 serve: $(STAMP)
 	$(BIN)/ecombot serve
 
+# each benchmark prints its own table; the README quotes the latest figures
 bench: $(STAMP)
-	$(BIN)/python bench/run_all.py
+	for b in bench_import bench_roi bench_suite bench_analysis bench_sentiment; do $(BIN)/python bench/$$b.py || exit 1; done
 
 clean:
 	rm -rf $(VENV) ecombot.db .pytest_cache .mypy_cache .ruff_cache
