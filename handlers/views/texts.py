@@ -41,7 +41,9 @@ _CORE: dict[str, dict[str, str]] = {
             "I can't post in this conversation, so only you see this. "
             "To get the chart here, add me to the channel: `/invite @ecombot`."
         ),
-        "send.dm": "In a direct message I can only answer you here; run `{command}` in a channel to get the chart.",
+        "send.dm": "I couldn't open a direct message with you, so only you see this; run `{command}` in a channel "
+                   "to get the chart.",
+        "send.dm_elsewhere": "I answered in our direct message (Apps → ecombot), where the chart can go too.",
         "send.chart_failed": "The figures are posted, but the chart could not be uploaded. Error id `{error_id}`.",
         "err.unknown_channel": "Unknown channel `{name}`.{hint} Known channels: {known}.",
         "err.did_you_mean": " Did you mean `{suggestion}`?",
@@ -83,7 +85,8 @@ _CORE: dict[str, dict[str, str]] = {
         "roi.chart_comment": "{channel} 每日投产比，{window}",
         "roi.computing": "正在计算 {what} 的投产比…",
         "send.invite": "我无法在此会话发消息，以下内容仅你可见。请先把我加入频道：`/invite @ecombot`。",
-        "send.dm": "私信中只能回复你本人；在频道中使用 `{command}` 可获得图表。",
+        "send.dm": "无法与你开启私信，以下内容仅你可见；在频道中使用 `{command}` 可获得图表。",
+        "send.dm_elsewhere": "已在你与我的私信中回复（应用 → ecombot），图表也在那里。",
         "send.chart_failed": "数据已发送，但图表上传失败。错误编号 `{error_id}`。",
         "err.unknown_channel": "未知渠道 `{name}`。{hint}已知渠道：{known}。",
         "err.did_you_mean": "你是想输入 `{suggestion}` 吗？",
