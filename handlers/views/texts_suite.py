@@ -139,7 +139,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "role.ops": "operations approver",
         "dm.intro": "Hi! I answer slash commands; here is what I can do.",
         # /report
-        "usage.report": "/report daily|weekly|monthly [YYYY-MM-DD]",
+        "usage.report": "/report daily|weekly|monthly [date]",
         "help.report": "the daily, weekly or monthly report the reports channel gets, for the day, the Monday–Sunday week or the month of a date (default: the latest)",
         "report.err.future": "{date} is in the future (today is {today}): there is no report for it yet.",
         "report.err.not_over.daily": "{date} is not over yet, so its daily report is not out; the latest is for {start}: `/report daily`.",
@@ -150,7 +150,7 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "zh": {
         # /report
-        "usage.report": "/report daily|weekly|monthly [年-月-日]",
+        "usage.report": "/report daily|weekly|monthly [日期]",
         "help.report": "报告频道收到的日报、周报或月报：指定日期所在的那一天、那一周（周一至周日）或那个月（默认最近一期）",
         "report.err.future": "{date} 尚未到来（今天是 {today}），还没有这期报告。",
         "report.err.not_over.daily": "{date} 尚未结束，日报还没有生成；最近一期为 {start}：`/report daily`。",
