@@ -56,8 +56,9 @@ def test_daily_report_for_a_date(bot: Bot) -> None:
     total = _gmv(day, day)
     orders = len({(ln.channel, ln.order_id) for ln in _live(day, day)})
     assert message["text"].startswith(f"Daily report 2026-11-15: GMV {money_text(total)}")
-    assert f"GMV *{money_text(total)}* ({_change(total, _gmv(day - timedelta(days=1), day - timedelta(days=1)))} d/d, " \
-           f"{_change(total, _gmv(day - timedelta(days=7), day - timedelta(days=7)))} w/w) · orders {orders:,}" in text
+    before, week = day - timedelta(days=1), day - timedelta(days=7)
+    assert (f"GMV *{money_text(total)}* ({_change(total, _gmv(before, before))} d/d, "
+            f"{_change(total, _gmv(week, week))} w/w) · orders {orders:,}") in text
     tmall = _gmv(day, day, "tmall")
     assert f"*Tmall*  GMV {money_text(tmall)}" in text
     assert f"ROI {roi_text(tmall / _spend(day, day, 'tmall'))}" in text
