@@ -182,27 +182,32 @@ def figure() -> tuple[Figure, Any]:
     return fig, ax
 
 
-_capture = threading.local()
+_capture_lock = threading.Lock()
+_captures: list[list[Figure]] = []
 
 
 @contextmanager
 def captured() -> Iterator[list[Figure]]:
-    """Tests: every figure `png()` renders in this thread inside the block, after layout, for reading back."""
+    """Tests: every figure `png()` renders inside the block (in any thread: a command renders in Bolt's
+    worker), after layout, for reading back."""
     seen: list[Figure] = []
-    _capture.figures = seen
+    with _capture_lock:
+        _captures.append(seen)
     try:
         yield seen
     finally:
-        _capture.figures = None
+        with _capture_lock:
+            _captures.remove(seen)
 
 
 def png(fig: Figure) -> bytes:
     buf = io.BytesIO()
     fig.tight_layout()
     fig.savefig(buf, format="png")
-    seen: list[Figure] | None = getattr(_capture, "figures", None)
-    if seen is not None:
-        seen.append(fig)
+    if _captures:  # only ever inside a test's `captured()`
+        with _capture_lock:
+            for seen in _captures:
+                seen.append(fig)
     return buf.getvalue()
 
 
