@@ -7,7 +7,8 @@
 
 With a `respond` (a command or a click), what the bot cannot post in the conversation is answered
 through the response_url instead, and a chart that fails to upload is told with an error id;
-without one (a job), every failure is a `DeliveryError` for the run to record.
+without one (a job), every failure is a `DeliveryError` for the run to record. A command typed in a
+direct message is answered, chart and all, in the bot's own DM with the person (`conversations.open`).
 
 The WebClient from `bot.app.web_client` already retries 429 (honouring Retry-After), 5xx and
 connection resets with backoff; what still fails after that is a delivery failure for the run.
@@ -115,6 +116,11 @@ class Poster:
         self.sent += 1
         return str(resp["ts"])
 
+    def open_dm(self, user: str) -> str:
+        """The id of the bot's direct conversation with `user` (opened if need be)."""
+        resp = self._call("conversations.open", user, lambda: self.client.conversations_open(users=user))
+        return str(resp["channel"]["id"])
+
     def update(self, channel: str, ts: str, *, text: str, blocks: list[dict[str, Any]]) -> None:
         self._call("chat.update", channel, lambda: self.client.chat_update(
             channel=channel, ts=ts, text=text, blocks=blocks))
@@ -147,22 +153,30 @@ def send(
     respond: Callable[..., Any] | None = None,
     locale: str = "en",
     command: str = "",
+    user: str = "",
 ) -> str | None:
     """Post `message` into `channel`, then its chart; the ts of the message, or None when it went elsewhere.
 
     Everything is built before this is called, so a failure here never leaves half an answer behind
-    that the caller does not know about.
+    that the caller does not know about. A command typed in a DM (`channel` D…, `user` who typed it)
+    is posted into the bot's own DM with `user`: a DM between two people is one the bot cannot post
+    in, and its answer through the response_url could not carry the chart.
     """
     if respond is not None and is_direct(channel):
-        respond(response_type="ephemeral", text=message.text,
-                blocks=message.blocks + [section_block(t("send.dm", locale, command=command))])
-        return None
+        dm = _own_dm(poster, user)
+        if dm is None:
+            respond(response_type="ephemeral", text=message.text,
+                    blocks=message.blocks + [section_block(t("send.dm", locale, command=command))])
+            return None
+        if dm != channel:  # typed in a DM with someone else: say where the answer went
+            respond(response_type="ephemeral", text=t("send.dm_elsewhere", locale))
+        channel = dm
     try:
         ts = poster.post(channel, text=message.text, blocks=message.blocks, thread_ts=thread_ts, broadcast=broadcast)
     except DeliveryError as exc:
         if respond is None or exc.slack_error not in CANNOT_POST:
             raise
-        _cannot_post(respond, message, channel, exc, locale)
+        _cannot_post(respond, message, channel, exc, locale, command)
         return None
     if message.chart is None:
         return ts
@@ -173,7 +187,7 @@ def send(
         if respond is None:
             raise
         if exc.slack_error in CANNOT_POST:  # e.g. posting allowed by chat:write.public, files not
-            _cannot_post(respond, message, channel, exc, locale)
+            _cannot_post(respond, message, channel, exc, locale, command)
         else:
             eid = error_id()
             log.warning("chart upload failed", exc_info=exc, extra={"error_id": eid, "channel": channel})
@@ -181,8 +195,21 @@ def send(
     return ts
 
 
-def _cannot_post(respond: Callable[..., Any], message: Message, channel: str, exc: DeliveryError, locale: str) -> None:
+def _own_dm(poster: Poster, user: str) -> str | None:
+    """The bot's DM with `user`, or None when Slack will not open it (no im:write, user gone)."""
+    if not user:
+        return None
+    try:
+        return poster.open_dm(user)
+    except DeliveryError as exc:
+        log.info("conversations.open failed, answering via response_url", extra={"slack_error": exc.slack_error})
+        return None
+
+
+def _cannot_post(respond: Callable[..., Any], message: Message, channel: str, exc: DeliveryError, locale: str,
+                 command: str = "") -> None:
     log.info("cannot post in channel, answering via response_url",
              extra={"channel": channel, "slack_error": exc.slack_error})
+    note = "send.dm" if is_direct(channel) else "send.invite"  # inviting the bot into a DM means nothing
     respond(response_type="ephemeral", text=message.text,
-            blocks=message.blocks + [section_block(t("send.invite", locale))])
+            blocks=message.blocks + [section_block(t(note, locale, command=command))])

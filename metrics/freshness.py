@@ -33,6 +33,16 @@ def data_as_of(conn: Connection) -> dict[str, date | None]:
     return out
 
 
+def data_since(conn: Connection, sources: tuple[str, ...] = tuple(SOURCES)) -> date | None:
+    """The oldest business date of any of `sources` (None when none has rows): before it there is no data."""
+    found: list[date] = []
+    for name in sources:
+        value = conn.execute(select(func.min(SOURCES[name]))).scalar_one()
+        if value is not None:
+            found.append(value if isinstance(value, date) else date.fromisoformat(str(value)[:10]))
+    return min(found) if found else None
+
+
 def last_imports(conn: Connection) -> dict[str, datetime]:
     """Source → newest import time (naive UTC)."""
     rows = conn.execute(select(imports.c.kind, func.max(imports.c.finished_at)).group_by(imports.c.kind)).all()

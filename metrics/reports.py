@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Literal
 
 import pandas as pd
 from sqlalchemy import Connection
@@ -24,8 +25,33 @@ from metrics.money import ratio
 from metrics.sales import Basis, RoiResult, SalesSummary
 from metrics.windows import Window, parse_window
 
+# What a report is computed from: its footer and its stale-data note name these
+SOURCES = ("orders", "traffic", "ad_spend")
 # The weekly report suggests moving this share of the worst channel's spend to the best one
 REALLOC_SHARE = Decimal("0.10")
+
+
+Kind = Literal["daily", "weekly", "monthly"]
+KINDS: tuple[Kind, ...] = ("daily", "weekly", "monthly")
+
+
+def posting_day(kind: Kind, as_of: date) -> date:
+    """The day the scheduled job posts the report that covers `as_of`: the `today` its content is built for.
+
+    daily: the day after; weekly: the Monday after the Monday–Sunday week of `as_of`; monthly: the 1st
+    of the month after."""
+    if kind == "daily":
+        return as_of + timedelta(days=1)
+    if kind == "weekly":
+        return as_of - timedelta(days=as_of.weekday()) + timedelta(days=7)
+    return (as_of.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def period(kind: Kind, today: date) -> Window:
+    """The days a report posted on `today` covers."""
+    if kind == "daily":
+        return _one_day(today - timedelta(days=1))
+    return parse_window("last-week" if kind == "weekly" else "last-month", today=today)
 
 
 def _active(s: SalesSummary) -> bool:

@@ -9,12 +9,12 @@ from typing import Any
 
 from slack_bolt import App
 
-from handlers.commands import abtest, budget, funnel, gmv, help, kit, retention, rfm, roi, sentiment, stock
+from handlers.commands import abtest, budget, funnel, gmv, help, kit, report, retention, rfm, roi, sentiment, stock
 from handlers.commands.kit import CommandSpec
 from metrics.runtime import Deps
 
-COMMANDS: tuple[CommandSpec[Any], ...] = (roi.SPEC, gmv.SPEC, funnel.SPEC, stock.SPEC, sentiment.SPEC, budget.SPEC,
-                                          abtest.SPEC, rfm.SPEC, retention.SPEC)
+COMMANDS: tuple[CommandSpec[Any], ...] = (roi.SPEC, gmv.SPEC, funnel.SPEC, stock.SPEC, sentiment.SPEC, report.SPEC,
+                                          budget.SPEC, abtest.SPEC, rfm.SPEC, retention.SPEC)
 ALL: tuple[CommandSpec[Any], ...] = (*COMMANDS, help.spec(COMMANDS))
 
 

@@ -21,7 +21,7 @@ from handlers.actions import budget_flow as flow
 from handlers.actions.budget_modal import form
 from handlers.commands.kit import Answer, CommandSpec, Ephemeral, HelpRow, Invocation, UsageError
 from handlers.views import budget as view
-from handlers.views import budget_log
+from handlers.views import budget_log, fmt
 from handlers.views.message import Message
 from handlers.views.texts import t
 from metrics import budget, sales
@@ -83,17 +83,26 @@ def _is_channel(deps: Deps, word: str) -> bool:
 
 def describe(deps: Deps, exc: Exception, locale: str) -> str | None:
     if isinstance(exc, BudgetError):
-        return flow.budget_error_text(deps, exc)
+        return budget_error_text(exc, locale)
     if isinstance(exc, UsageError):
         return t("budget.usage", locale)
     return None  # unknown channel: the kit's sentence
+
+
+def budget_error_text(exc: BudgetError, locale: str) -> str:
+    """`flow.budget_error_text` in the asker's language: a reply to the one who typed it, not the bot's default."""
+    params = {k: fmt.money(v) if isinstance(v, Decimal) else v for k, v in exc.params.items()}  # exact in errors
+    try:
+        return t(f"budget.err.{exc.code}", locale, **params)
+    except KeyError:
+        return str(exc)
 
 
 def answer(deps: Deps, parsed: Parsed, inv: Invocation, client: WebClient) -> Answer:
     locale = inv.locale
     month = parsed.month or budget.month_of(deps.today())
     if parsed.action == "status":
-        return Ephemeral(status(deps, month))
+        return Ephemeral(status(deps, month, locale))
     if parsed.action == "log":
         with deps.engine.connect() as conn:
             events = budget.events(conn, month, limit=budget_log.LOG_LINES)
@@ -127,7 +136,9 @@ SPEC = CommandSpec(
 )
 
 
-def status(deps: Deps, month: str) -> Message:
+def status(deps: Deps, month: str, locale: str | None = None) -> Message:
+    """The month's budget status in `locale` (the asker's; the bot's default when None)."""
+    locale = locale or deps.locale
     settings = deps.settings
     slugs = list(deps.registry.slugs)
     window = parse_window(f"{settings.roi_guard_days}d", today=deps.today())
@@ -136,5 +147,5 @@ def status(deps: Deps, month: str) -> Message:
                                                                       basis=settings.roi_basis)}
         st = budget.status(conn, month, today=deps.today(), channels=slugs,
                            floors={s: settings.floor_for(s) for s in slugs}, roi=rois)
-    names = {c.slug: c.display(deps.locale) for c in deps.registry}
-    return view.status_view(st, names=names, locale=deps.locale, roi_days=settings.roi_guard_days)
+    names = {c.slug: c.display(locale) for c in deps.registry}
+    return view.status_view(st, names=names, locale=locale, roi_days=settings.roi_guard_days)

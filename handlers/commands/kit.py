@@ -261,4 +261,4 @@ def deliver(client: WebClient, inv: Invocation, answer: Answer, respond: Respond
         respond(response_type="ephemeral", text=answer.message.text, blocks=blocks)
         return
     send(Poster(client, pacer=UNPACED), answer, channel=inv.channel_id, respond=respond, locale=inv.locale,
-         command=command)
+         command=command, user=inv.user_id)

@@ -203,34 +203,36 @@ def status_view(st: BudgetStatus, *, names: dict[str, str], locale: str, roi_day
         text = t("budget.status.none", loc, month=st.month)
         return Message(text, [*blocks, section_block(text)])
     p = st.period
-    blocks.append(section_block(t("budget.status.totals", loc, total=fmt.money(p.total), pool=fmt.money(p.pool),
-                             left=fmt.money(p.pool_left))))
+    blocks.append(section_block(t("budget.status.totals", loc, total=fmt.money_in(p.total, loc),
+                                  pool=fmt.money_in(p.pool, loc), left=fmt.money_in(p.pool_left, loc))))
     lines = []
     for c in st.channels:
         if not (c.budget or c.spend or c.paused or c.below_floor):
             continue
-        extra = t("budget.status.released", loc, released=fmt.money(c.released)) if c.released else ""
+        extra = t("budget.status.released", loc, released=fmt.money_in(c.released, loc)) if c.released else ""
         if c.paused:
             extra += t("budget.status.paused", loc, roi=fmt.roi(c.roi), floor=fmt.roi(c.floor))
         elif c.below_floor:
             extra += t("budget.status.below_floor", loc, roi=fmt.roi(c.roi), floor=fmt.roi(c.floor))
         lines.append(t("budget.status.channel", loc, channel=names.get(c.channel, c.channel),
-                       budget=fmt.money(c.budget), spend=fmt.money(c.spend), remaining=fmt.money(c.remaining),
+                       budget=fmt.money_in(c.budget, loc), spend=fmt.money_in(c.spend, loc),
+                       remaining=fmt.money_in(c.remaining, loc),
                        extra=extra))
     if lines:
         blocks.append(section_block("\n".join(lines)))
     if st.pending:
-        pend = [t("budget.status.pending", loc, count=len(st.pending), amount=fmt.money(st.pending_amount))]
-        pend += [t("budget.status.pending_line", loc, id=r.id, amount=fmt.money(r.amount),
+        pend = [t("budget.status.pending", loc, count=len(st.pending), amount=fmt.money_in(st.pending_amount, loc))]
+        pend += [t("budget.status.pending_line", loc, id=r.id, amount=fmt.money_in(r.amount, loc),
                    channel=names.get(r.channel, r.channel), user=r.requester, reason=clip(r.reason, 120))
                  for r in st.pending]
         blocks.append(section_block("\n".join(pend)))
     else:
         blocks.append(section_block(t("budget.status.no_pending", loc)))
     blocks.append(context_block(t("budget.status.footer", loc, date=st.spend_through.isoformat(),
-                                  unallocated=fmt.money(st.unallocated), days=roi_days), limit=FIELD_TEXT))
+                                  unallocated=fmt.money_in(st.unallocated, loc), days=roi_days), limit=FIELD_TEXT))
     text = f"{t('budget.status.title', loc, month=st.month)}: " + t(
-        "budget.status.totals", loc, total=fmt.money(p.total), pool=fmt.money(p.pool), left=fmt.money(p.pool_left))
+        "budget.status.totals", loc, total=fmt.money_in(p.total, loc), pool=fmt.money_in(p.pool, loc),
+        left=fmt.money_in(p.pool_left, loc))
     return Message(text.replace("*", ""), blocks)
 
 

@@ -1,6 +1,6 @@
 """Charts of the analysis views, in the house style of `handlers.views.charts`: data in, PNG bytes out.
 
-Figures are built with the object API (`charts._figure`), never registered with pyplot, so there is no
+Figures are built with the object API (`charts_style.figure`), never registered with pyplot, so there is no
 global figure to close and rendering is thread-safe.
 """
 
@@ -9,15 +9,15 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from handlers.views import charts
-from handlers.views.charts import PALETTE, TEXT_COLOR
+from handlers.views import charts_style as style
+from handlers.views.charts_style import GRID_COLOR, PALETTE, TEXT_COLOR
 
 
 def rate_bars(labels: Sequence[str], rates: Sequence[float], lows: Sequence[float], highs: Sequence[float], *,
               title: str, highlight: str | None = None) -> bytes:
     """Conversion rate per variant with its (asymmetric) confidence interval as error bars."""
-    family = charts._font()
-    fig, ax = charts._figure()
+    family = style.font_family()
+    fig, ax = style.figure()
     xs = list(range(len(labels)))
     colors = [PALETTE[1] if label == highlight else PALETTE[0] for label in labels]
     below = [max(0.0, r - lo) for r, lo in zip(rates, lows, strict=True)]
@@ -28,17 +28,17 @@ def rate_bars(labels: Sequence[str], rates: Sequence[float], lows: Sequence[floa
         ax.annotate(f"{r * 100:.2f}%", xy=(x, hi * 100), xytext=(0, 4), textcoords="offset points",  # type: ignore[attr-defined]
                     ha="center", fontsize=9, fontfamily=family, color=TEXT_COLOR)
     ax.set_xticks(xs)  # type: ignore[attr-defined]
-    ax.set_xticklabels([charts._short(x, 14) for x in labels], fontfamily=family)  # type: ignore[attr-defined]
+    ax.set_xticklabels([style.wrap(x, 14) for x in labels], fontfamily=family)  # type: ignore[attr-defined]
     ax.set_ylim(0, max([*highs, 0.001]) * 100 * 1.2)  # type: ignore[attr-defined]
     ax.yaxis.set_major_formatter(lambda v, _pos: f"{v:.1f}%")  # type: ignore[attr-defined]
-    ax.set_title(charts._short(title, 70), fontfamily=family, fontsize=12, color=TEXT_COLOR, loc="left")  # type: ignore[attr-defined]
-    return charts._png(fig)
+    ax.set_title(style.wrap(title, 70), fontfamily=family, fontsize=12, color=TEXT_COLOR, loc="left")  # type: ignore[attr-defined]
+    return style.png(fig)
 
 
 def share_bars(labels: Sequence[str], series: dict[str, Sequence[float]], *, title: str) -> bytes:
     """Horizontal bars of shares (0–1) per label, one colour per series, first label on top."""
-    family = charts._font()
-    fig, ax = charts._figure()
+    family = style.font_family()
+    fig, ax = style.figure()
     n = max(1, len(series))
     height = 0.8 / n
     ys = list(range(len(labels)))[::-1]
@@ -51,22 +51,22 @@ def share_bars(labels: Sequence[str], series: dict[str, Sequence[float]], *, tit
                 ax.annotate(f"{v * 100:.0f}%", xy=(v * 100, y), xytext=(3, 0), textcoords="offset points",  # type: ignore[attr-defined]
                             va="center", fontsize=7, fontfamily=family, color=TEXT_COLOR)
     ax.set_yticks(ys)  # type: ignore[attr-defined]
-    ax.set_yticklabels([charts._short(x, 14) for x in labels], fontfamily=family)  # type: ignore[attr-defined]
-    ax.grid(axis="x", color=charts.GRID_COLOR, linewidth=0.8)  # type: ignore[attr-defined]
+    ax.set_yticklabels([style.wrap(x, 14) for x in labels], fontfamily=family)  # type: ignore[attr-defined]
+    ax.grid(axis="x", color=GRID_COLOR, linewidth=0.8)  # type: ignore[attr-defined]
     ax.grid(axis="y", visible=False)  # type: ignore[attr-defined]
     top = max([v for values in series.values() for v in values] + [0.01]) * 100
     ax.set_xlim(0, top * 1.15)  # type: ignore[attr-defined]
     ax.xaxis.set_major_formatter(lambda v, _pos: f"{v:.0f}%")  # type: ignore[attr-defined]
     ax.legend(prop={"family": family, "size": 8}, frameon=False, loc="lower right")  # type: ignore[attr-defined]
-    ax.set_title(charts._short(title, 70), fontfamily=family, fontsize=12, color=TEXT_COLOR, loc="left")  # type: ignore[attr-defined]
-    return charts._png(fig)
+    ax.set_title(style.wrap(title, 70), fontfamily=family, fontsize=12, color=TEXT_COLOR, loc="left")  # type: ignore[attr-defined]
+    return style.png(fig)
 
 
 def heatmap(rows: Sequence[str], columns: Sequence[str], values: Sequence[Sequence[float | None]], *, title: str,
             xlabel: str) -> bytes:
     """A retention triangle: one row per cohort, one column per month after; None cells stay blank."""
-    family = charts._font()
-    fig, ax = charts._figure()
+    family = style.font_family()
+    fig, ax = style.figure()
     grid = [[math.nan if v is None else v * 100 for v in row] + [math.nan] * (len(columns) - len(row))
             for row in values]
     finite = [v for row in grid for v in row if not math.isnan(v)]
@@ -86,5 +86,5 @@ def heatmap(rows: Sequence[str], columns: Sequence[str], values: Sequence[Sequen
     bar = fig.colorbar(image, ax=ax, fraction=0.04, pad=0.02)  # type: ignore[arg-type]
     bar.ax.yaxis.set_major_formatter(lambda v, _pos: f"{v:.0f}%")
     bar.ax.tick_params(labelsize=8)
-    ax.set_title(charts._short(title, 70), fontfamily=family, fontsize=12, color=TEXT_COLOR, loc="left")  # type: ignore[attr-defined]
-    return charts._png(fig)
+    ax.set_title(style.wrap(title, 70), fontfamily=family, fontsize=12, color=TEXT_COLOR, loc="left")  # type: ignore[attr-defined]
+    return style.png(fig)

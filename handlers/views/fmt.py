@@ -78,6 +78,15 @@ def pct_in(value: Decimal | float | None, locale: str, places: int = 1) -> str:
     return na(locale) if value is None else pct(value, places)
 
 
+def roi_in(value: Decimal | None, locale: str) -> str:
+    return na(locale) if value is None else roi(value)
+
+
+def change_in(now: Decimal | None, before: Decimal | None, locale: str) -> str:
+    text = change(now, before)
+    return na(locale) if text == NA else text
+
+
 _ZH_LABELS = {"today": "今天", "yesterday": "昨天", "wtd": "本周", "mtd": "本月", "last-week": "上周",
               "last-month": "上月"}
 

@@ -1,6 +1,7 @@
 """The "data as of …" line every message carries (newest imported date per source). Pure.
 
     data_footer(data_as_of(conn), "en")      # "data as of orders 2026-11-30, ad_spend 2026-11-30"
+    data_footer(data_as_of(conn), "zh")      # "数据截至 订单 2026-11-30, 广告花费 2026-11-30"
 """
 
 from __future__ import annotations
@@ -14,5 +15,7 @@ SOURCES = ("orders", "ad_spend")
 
 
 def data_footer(as_of: Mapping[str, date | None], locale: str, sources: tuple[str, ...] = SOURCES) -> str | None:
-    parts = [f"{name} {day.isoformat()}" for name in sources if (day := as_of.get(name)) is not None]
+    # the source's name in the reader's language (订单, 广告花费), not the table's name
+    parts = [f"{t(f'source.{name}', locale)} {day.isoformat()}" for name in sources
+             if (day := as_of.get(name)) is not None]
     return t("footer.data_as_of", locale, when=", ".join(parts)) if parts else None

@@ -104,7 +104,8 @@ def render(v: GmvView, locale: str) -> Message:
     series = {v.names.get(ch, ch): [float(d.gmv) for d in r.daily[ch]] for ch in order}
     png = charts_suite.gmv_daily(
         r.current.window.dates(), series, [float(d.gmv) for d in r.daily_previous], title=chart_title,
-        previous_label=t("gmv.chart_prev", locale), total_label=t("gmv.chart_total", locale))
+        previous_label=t("gmv.chart_prev", locale), total_label=t("gmv.chart_total", locale), keys=order,
+        locale=locale)
     text = f"{title}: {fmt.money_in(r.current.gmv, locale)} — {_plain(sentence)}"
     return Message(text, blocks, Chart(png, f"gmv-{r.channel or 'all'}-{r.current.window.label}.png", chart_title))
 

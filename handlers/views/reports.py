@@ -70,7 +70,7 @@ def daily_view(report: DailyReport, *, locale: str, footer: str | None, notes: S
             report.channels[0].day_before.window.start.isoformat(): [float(r.day_before.gmv) for r in report.channels],
             report.channels[0].week_before.window.start.isoformat(): [float(r.week_before.gmv)
                                                                       for r in report.channels],
-        }, title=title)
+        }, title=title, keys=[r.channel.slug if r.channel else None for r in report.channels], locale=locale)
     text = t("report.text.daily", locale, date=day, gmv=fmt.money(report.total.day.gmv),
              roi=fmt.roi(report.total.day.roi))
     return Message(text, blocks, None if chart is None else Chart(chart, f"daily-{day}.png", title))
@@ -118,7 +118,8 @@ def weekly_view(report: WeeklyReport, *, floors: dict[str, Decimal], locale: str
     chart = None
     if with_spend:
         chart = charts.ranking_chart([names[r.channel or ""] for r in with_spend], [r.roi for r in with_spend],
-                                     floors=[floors[r.channel or ""] for r in with_spend], title=title)
+                                     floors=[floors[r.channel or ""] for r in with_spend], title=title,
+                                     keys=[r.channel for r in with_spend], locale=locale)
     text = t("report.text.weekly", locale, start=start, end=end, gmv=fmt.money(s.gmv), roi=fmt.roi(s.roi))
     return Message(text, blocks, None if chart is None else Chart(chart, f"weekly-{start}.png", title))
 
@@ -150,6 +151,7 @@ def monthly_view(report: MonthlyReport, *, locale: str, footer: str | None, note
     title = t("report.chart.monthly", locale, month=month)
     pace = None if report.target is None else float(report.target) / max(1, report.window.days)
     chart = charts.daily_line([d for d, _ in report.daily_gmv], [float(v) for _, v in report.daily_gmv], title=title,
-                              target=pace, target_label=fmt.money_short(None if pace is None else Decimal(str(pace))))
+                              target=pace, target_label=fmt.money_short(None if pace is None else Decimal(str(pace))),
+                              locale=locale, window=(report.window.start, report.window.end))
     text = t("report.text.monthly", locale, month=month, gmv=fmt.money(s.gmv))
     return Message(text, blocks, Chart(chart, f"monthly-{month}.png", title))

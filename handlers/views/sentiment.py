@@ -74,6 +74,7 @@ def render(v: SentimentView, locale: str) -> Message:
         return Message(text, blocks)
     chart_title = t("sentiment.chart_title", locale, what=v.what, window=wname)
     png = charts_suite.negative_share([d.date for d in r.daily],
-                                      [None if d.share is None else float(d.share) for d in r.daily], title=chart_title)
+                                      [None if d.share is None else float(d.share) for d in r.daily], title=chart_title,
+                                      locale=locale)
     return Message(text, blocks, Chart(png, f"sentiment-{r.channel or r.sku or 'all'}-{r.window.label}.png"
                                        .replace("/", "_"), chart_title))

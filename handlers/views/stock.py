@@ -60,7 +60,8 @@ def sku_view(item: StockItem, units: Sequence[tuple[date, int]], locale: str, fo
         context.append(footer)
     blocks.append(context_block(*context, limit=FIELD_TEXT))
     chart_title = t("stock.chart_title", locale, sku=item.sku)
-    png = charts_suite.units_sparkline([d for d, _ in units], [n for _, n in units], title=chart_title)
+    png = charts_suite.units_sparkline([d for d, _ in units], [n for _, n in units], title=chart_title,
+                                      locale=locale)
     text = f"{item.sku} {name}: {t(f'stock.status.{item.status}', locale)}, {fmt.integer(item.on_hand)}"
     return Message(text, blocks, Chart(png, f"stock-{_safe(item.sku)}.png", chart_title))
 

@@ -236,7 +236,39 @@ def test_channel_not_found_answers_via_response_url(sqlite_bot: Bot) -> None:
     assert posted(sqlite_bot.fake, "C0GENERAL") == []
 
 
-def test_direct_message_answers_via_response_url(sqlite_bot: Bot) -> None:
+def test_roi_typed_in_a_dm_is_posted_there_with_its_chart(sqlite_bot: Bot) -> None:
+    dm = sqlite_bot.fake.workspace.open_dm("U0ALICE").id
+    status, body, _ = sqlite_bot.command("douyin 30d", channel_id=dm, channel_name="directmessage")
+    assert status == 200 and body == ""
+    sqlite_bot.fake.wait_for("files.completeUploadExternal", timeout=20)
+    sqlite_bot.drain()
+    [message] = posted(sqlite_bot.fake, dm)
+    assert message["text"].startswith(f"ROI Douyin 30d: {_expected_channel_roi('douyin', 30)}")
+    assert_valid_blocks(message["blocks"])
+    readable = block_text(message["blocks"])
+    assert f"*Spend*\n{money_text(spend_of(SHOP, 'douyin', window_days(30)))}" in readable
+    _assert_png_chart(sqlite_bot, dm)
+    [opened] = sqlite_bot.fake.calls("conversations.open")
+    assert opened.args["users"] == "U0ALICE"
+    assert sqlite_bot.api_calls() == ["conversations.open", "chat.postMessage", *UPLOAD_FLOW]
+    assert sqlite_bot.fake.responses() == []
+
+
+def test_roi_typed_in_a_dm_with_someone_else_goes_to_the_bots_dm(sqlite_bot: Bot) -> None:
+    # a DM between two people: the bot is not in it, so the answer goes to its own DM with the asker
+    status, _, _ = sqlite_bot.command("douyin 30d", channel_id="D0PEOPLE", channel_name="directmessage")
+    assert status == 200
+    own = sqlite_bot.fake.workspace.open_dm("U0ALICE").id
+    sqlite_bot.fake.wait_for("files.completeUploadExternal", timeout=20)
+    body = _only_response(sqlite_bot)
+    assert "direct message" in body["text"]
+    [message] = posted(sqlite_bot.fake, own)
+    assert message["text"].startswith(f"ROI Douyin 30d: {_expected_channel_roi('douyin', 30)}")
+    _assert_png_chart(sqlite_bot, own)
+
+
+def test_dm_that_cannot_be_opened_answers_via_response_url(sqlite_bot: Bot) -> None:
+    sqlite_bot.fake.fail_next("conversations.open", error="missing_scope")
     dm = sqlite_bot.fake.workspace.open_dm("U0ALICE").id
     status, _, _ = sqlite_bot.command("douyin 30d", channel_id=dm, channel_name="directmessage")
     assert status == 200
@@ -245,7 +277,8 @@ def test_direct_message_answers_via_response_url(sqlite_bot: Bot) -> None:
     readable = block_text(body["blocks"])
     assert _expected_channel_roi("douyin", 30) in readable
     assert "run `/roi` in a channel" in readable
-    assert sqlite_bot.api_calls() == ["response_url"]
+    assert sqlite_bot.api_calls() == ["conversations.open", "response_url"]
+    assert posted(sqlite_bot.fake, dm) == []
 
 
 # -- Slack failing ---------------------------------------------------------------------------------

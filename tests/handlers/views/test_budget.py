@@ -129,7 +129,8 @@ def test_status_of_hundreds_of_channels_and_pending_requests(locale: str) -> Non
     st = budget_status(period(Decimal("1e12")), chans, pending)
     msg = view.status_view(st, names={f"c{i}": LONG_CHANNEL for i in range(300)}, locale=locale, roi_days=3)
     assert_valid_message(msg)
-    assert "¥15,000,000.00" in block_text(msg.blocks)  # 300 pending × ¥50,000.00
+    # 300 pending × ¥50,000.00 = ¥15,000,000.00; in zh large amounts are written in 万
+    assert ("¥15,000,000.00" if locale == "en" else "¥1500.0万") in block_text(msg.blocks)
 
 
 @pytest.mark.parametrize("locale", LOCALES)

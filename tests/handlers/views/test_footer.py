@@ -21,5 +21,8 @@ def test_known_sources_in_order_and_others_left_out(locale: str) -> None:
     as_of = {"ad_spend": date(2026, 11, 23), "reviews": date(2026, 11, 1), "orders": date(2026, 11, 24)}
     footer = data_footer(as_of, locale)
     assert footer is not None
-    assert "orders 2026-11-24, ad_spend 2026-11-23" in footer and "reviews" not in footer
+    if locale == "en":
+        assert "orders 2026-11-24, ad_spend 2026-11-23" in footer and "reviews" not in footer
+    else:  # source names in Chinese too
+        assert "订单 2026-11-24, 广告花费 2026-11-23" in footer and "评价" not in footer
     assert "None" not in (data_footer({"orders": date(2026, 11, 24), "ad_spend": None}, locale) or "")
