@@ -54,10 +54,11 @@ def channel_roi(deps: Deps, slug: str) -> Decimal | None:
         return sales.roi(conn, window=window, channel=slug, basis=deps.settings.roi_basis).roi
 
 
-def budget_error_text(deps: Deps, exc: BudgetError) -> str:
+def budget_error_text(deps: Deps, exc: BudgetError, locale: str | None = None) -> str:
+    """The sentence for a refused budget action, in `locale` (the asker's) or BOT_LOCALE; amounts exact."""
     params = {k: fmt.money(v) if isinstance(v, Decimal) else v for k, v in exc.params.items()}
     try:
-        return t(f"budget.err.{exc.code}", deps.locale, **params)
+        return t(f"budget.err.{exc.code}", locale or deps.locale, **params)
     except KeyError:
         return str(exc)
 

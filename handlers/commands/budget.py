@@ -21,7 +21,7 @@ from handlers.actions import budget_flow as flow
 from handlers.actions.budget_modal import form
 from handlers.commands.kit import Answer, CommandSpec, Ephemeral, HelpRow, Invocation, UsageError
 from handlers.views import budget as view
-from handlers.views import budget_log, fmt
+from handlers.views import budget_log
 from handlers.views.message import Message
 from handlers.views.texts import t
 from metrics import budget, sales
@@ -83,19 +83,10 @@ def _is_channel(deps: Deps, word: str) -> bool:
 
 def describe(deps: Deps, exc: Exception, locale: str) -> str | None:
     if isinstance(exc, BudgetError):
-        return budget_error_text(exc, locale)
+        return flow.budget_error_text(deps, exc, locale)
     if isinstance(exc, UsageError):
         return t("budget.usage", locale)
     return None  # unknown channel: the kit's sentence
-
-
-def budget_error_text(exc: BudgetError, locale: str) -> str:
-    """`flow.budget_error_text` in the asker's language: a reply to the one who typed it, not the bot's default."""
-    params = {k: fmt.money(v) if isinstance(v, Decimal) else v for k, v in exc.params.items()}  # exact in errors
-    try:
-        return t(f"budget.err.{exc.code}", locale, **params)
-    except KeyError:
-        return str(exc)
 
 
 def answer(deps: Deps, parsed: Parsed, inv: Invocation, client: WebClient) -> Answer:

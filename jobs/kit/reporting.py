@@ -9,8 +9,9 @@ from handlers.delivery import send
 from handlers.views.message import Message
 from jobs.kit.alerting import require_channel
 from jobs.kit.context import JobContext, Outcome
+from metrics.reports import SOURCES
 
-SOURCES = ("orders", "traffic", "ad_spend")
+__all__ = ["SOURCES", "publish"]  # SOURCES: one list for the jobs and /report, kept in metrics.reports
 
 
 def publish(ctx: JobContext, view: Message, *, empty: bool, what: str) -> Outcome:
