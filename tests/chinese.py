@@ -13,19 +13,22 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from matplotlib.figure import Figure
 
-# metric acronyms used as they are in Chinese ops (GMV, UV, CVR, AOV, ROI…), units and test statistics,
-# the config names the reader types back and the IANA zone
-ALLOWED = {"ROI", "GMV", "CPC", "CTR", "UV", "PV", "CVR", "AOV", "SKU", "ROI_BASIS", "Asia", "Shanghai", "ecombot"}
+# metric acronyms used as they are in Chinese ops (GMV, UV, CVR, AOV, ROI, LTV, RFM and its R/F/M scores, ABC
+# classes A/B/C, A/B tests), the p of a p-value and the z of a z-test, N of 近N天, the config names the reader
+# types back, the IANA zone and the bot's own name
+ALLOWED = {"ROI", "GMV", "CPC", "CTR", "UV", "PV", "CVR", "AOV", "SKU", "LTV", "RFM", "CRM", "R", "F", "M", "FM",
+           "ABC", "A", "B", "C", "p", "z", "N", "ROI_BASIS", "Asia", "Shanghai", "ecombot"}
 _EMOJI = re.compile(r":[a-z0-9_+-]+:")
 _MENTION = re.compile(r"<[@#!][^>]*>")
 _CODE = re.compile(r"`[^`]*`")  # commands and slugs the reader types back as they are
+_NUMBER = re.compile(r"\d(?:\.\d+)?e[-+]?\d+")  # 6.6e-6: a figure, not a word
 _WORD = re.compile(r"[A-Za-z][A-Za-z_]*")
 
 
 def english_words(text: str, allowed: Iterable[str] = ()) -> list[str]:
     """The Latin-letter words of `text` outside the allow-list (and `allowed`, e.g. the data's own names)."""
     ok = ALLOWED | set(allowed)
-    text = _CODE.sub(" ", _MENTION.sub(" ", _EMOJI.sub(" ", text)))
+    text = _NUMBER.sub(" ", _CODE.sub(" ", _MENTION.sub(" ", _EMOJI.sub(" ", text))))
     return [w for w in _WORD.findall(text) if w not in ok]
 
 
