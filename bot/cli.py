@@ -6,7 +6,17 @@ import sys
 
 import click
 
-from bot import cli_analysis, cli_budget, cli_data, cli_demo, cli_jobs, cli_seed, cli_sentiment, cli_serve
+from bot import (
+    cli_analysis,
+    cli_budget,
+    cli_data,
+    cli_demo,
+    cli_examples,
+    cli_jobs,
+    cli_seed,
+    cli_sentiment,
+    cli_serve,
+)
 from bot.cli_context import Context, pass_ctx
 from bot.logs import setup_logging
 
@@ -42,7 +52,8 @@ def db_upgrade(ctx: Context) -> None:
 
 
 # Each feature keeps its commands in its own module; the root only lists them.
-for _module in (cli_data, cli_seed, cli_serve, cli_demo, cli_jobs, cli_budget, cli_analysis, cli_sentiment):
+for _module in (cli_data, cli_seed, cli_serve, cli_demo, cli_jobs, cli_budget, cli_analysis, cli_sentiment,
+                cli_examples):
     for _command in _module.COMMANDS:
         main.add_command(_command)
 

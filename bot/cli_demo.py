@@ -79,7 +79,7 @@ def demo(ctx: Context, port: int, host: str, no_browser: bool, today: datetime |
         deps = _deps(demo_ctx, today.date() if today else None)
         stack.callback(deps.engine.dispose)
         _seed(deps)
-        _set_budget(deps)
+        set_budget(deps)
         bot_url = _start_bot(stack, deps)
         sandbox.connect(bot_url + "/slack/events")
         click.echo(f"Bot on {bot_url}/slack/events (HTTP, signed like Slack); Web API at {sandbox.api_url}")
@@ -165,7 +165,7 @@ def budget_total(month_spend: Decimal) -> int:
     return max(100_000, math.ceil(month_spend * Decimal("1.25") / 100_000) * 100_000)
 
 
-def _set_budget(deps: Any) -> None:
+def set_budget(deps: Any, say: Callable[[str], None] = click.echo) -> None:
     """This month's budget, sized on the shop's ad spend and allocated like it (kept if already set)."""
     from metrics import budget, sales
     from metrics.windows import parse_window
@@ -175,7 +175,7 @@ def _set_budget(deps: Any) -> None:
     window = parse_window("30d", today=today)
     with deps.engine.connect() as conn:
         if budget.get_period(conn, month) is not None:
-            click.echo(f"Budget: {month} already set (kept)")
+            say(f"Budget: {month} already set (kept)")
             return
         by_channel = sales.roi_by_channel(conn, window=window, channels=list(deps.registry.slugs))
     spend = {r.channel: r.spend for r in by_channel if r.channel and r.spend > 0}
@@ -187,9 +187,9 @@ def _set_budget(deps: Any) -> None:
             budget.allocate(deps.engine, month, channel, amount, known=list(deps.registry.slugs),
                             actor="ecombot demo", now=now)
     except budget.BudgetError as exc:
-        click.echo(f"Budget: not set ({exc})")
+        say(f"Budget: not set ({exc})")
         return
-    click.echo(f"Budget: {month} ¥{total:,}, contingency pool ¥{period.pool:,}")
+    say(f"Budget: {month} ¥{total:,}, contingency pool ¥{period.pool:,}")
 
 
 def allocations(available: Decimal, spend: dict[str, Decimal]) -> dict[str, Decimal]:
@@ -208,11 +208,11 @@ def _start_bot(stack: ExitStack, deps: Any) -> str:
     server = HttpServer(wsgi_app(app, deps), host="127.0.0.1", port=0, threads=8).start()
     stack.callback(server.stop)
     # stopped first: lazy listeners still running finish while the server and the sandbox are up
-    stack.callback(_drain, app)
+    stack.callback(drain, app)
     return server.url
 
 
-def _drain(app: Any) -> None:
+def drain(app: Any) -> None:
     """Let Bolt's running work finish (acks first: they start the lazy listeners), take no more."""
     runner = app.listener_runner
     runner.listener_executor.shutdown(wait=True, cancel_futures=True)

@@ -40,9 +40,9 @@ def roles_of(deps: Deps, client: WebClient, user: str) -> frozenset[str]:
     return approvers.roles_of(deps.settings, client, user)
 
 
-def channel_name(deps: Deps, slug: str) -> str:
+def channel_name(deps: Deps, slug: str, locale: str | None = None) -> str:
     try:
-        return deps.registry.get(slug).display(deps.locale)
+        return deps.registry.get(slug).display(locale or deps.locale)
     except UnknownChannel:
         return slug
 
@@ -151,11 +151,11 @@ def alert_link(client: WebClient, channel: str | None, ts: str | None) -> str | 
         return None
 
 
-def confirm(deps: Deps, request: Request, created: bool) -> str:
+def confirm(deps: Deps, request: Request, created: bool, locale: str) -> str:
     if not created:
-        return t("budget.confirm_again", deps.locale, id=request.id)
-    return t("budget.confirm", deps.locale, id=request.id, amount=fmt.money(request.amount),
-             channel=channel_name(deps, request.channel), approvals=deps.settings.approvals_channel or "")
+        return t("budget.confirm_again", locale, id=request.id)
+    return t("budget.confirm", locale, id=request.id, amount=fmt.money(request.amount),
+             channel=channel_name(deps, request.channel, locale), approvals=deps.settings.approvals_channel or "")
 
 
 def check_requester(deps: Deps, client: WebClient, user: str) -> None:
@@ -197,23 +197,25 @@ def with_card_failure(text: str, failed: str | None, locale: str) -> str:
     return text if failed is None else f"{text} {t('budget.note.card_failed', locale, error_id=failed)}"
 
 
-def post_new(deps: Deps, client: WebClient, request: Request, created: bool) -> str:
-    """Post the card of a request just created (not of a retry); what to tell the requester."""
+def post_new(deps: Deps, client: WebClient, request: Request, created: bool, locale: str) -> str:
+    """Post the card of a request just created (not of a retry); what to tell the requester, in `locale`
+    (theirs). The card itself is in BOT_LOCALE: the approvers read it in a shared channel, and every later
+    edit of it redraws it in the same language without having to remember one."""
     if not created:
-        return confirm(deps, request, created)
+        return confirm(deps, request, created, locale)
     try:
         publish(deps, client, request)
     except (SlackApiError, DeliveryError):
         eid = error_id()
         log.exception("budget card for request %s not posted", request.id, extra={"error_id": eid})
-        return t("budget.note.failed", deps.locale, error_id=eid)
-    return confirm(deps, request, created)
+        return t("budget.note.failed", locale, error_id=eid)
+    return confirm(deps, request, created, locale)
 
 
-def deliver(deps: Deps, client: WebClient, request: Request, created: bool, *, user: str,
+def deliver(deps: Deps, client: WebClient, request: Request, created: bool, *, user: str, locale: str,
             respond: Callable[..., Any] | None = None) -> None:
     """Post the card of a new request and confirm to the requester (respond, or ephemeral where they asked)."""
-    text = post_new(deps, client, request, created)
+    text = post_new(deps, client, request, created, locale)
     if respond is not None:
         respond(text=text, response_type="ephemeral")
     else:

@@ -29,7 +29,7 @@ from handlers.actions.budget_flow import (
 )
 from handlers.views import budget as view
 from handlers.views import fmt
-from handlers.views.texts import t
+from handlers.views.texts import LOCALES, t
 from metrics import budget
 from metrics.budget import BudgetError, NewRequest
 from metrics.channels import UnknownChannel
@@ -49,10 +49,11 @@ _ERROR_BLOCK = {"amount_over_pool": view.AMOUNT, "bad_amount": view.AMOUNT, "amo
 # -- the request modal ---------------------------------------------------------------------------------------------
 
 
-def form(deps: Deps, **values: Any) -> view.RequestForm:
+def form(deps: Deps, locale: str | None = None, **values: Any) -> view.RequestForm:
+    """The request form, its channel names in `locale` (the asker's; BOT_LOCALE when None)."""
     month = budget.month_of(deps.today())
     return view.RequestForm(
-        channels=[(c.slug, c.display(deps.locale)) for c in deps.registry], month=month,
+        channels=[(c.slug, c.display(locale or deps.locale)) for c in deps.registry], month=month,
         pool_left=budget.pool_left(deps.engine, month), **values)
 
 
@@ -98,22 +99,25 @@ def prefill(deps: Deps, raw: Any, metadata: Json) -> view.RequestForm:
 
 
 def handle_request_submission(deps: Deps, ack: Ack, body: Json, client: WebClient) -> None:
-    """Validate in the ack (errors show under the inputs), then post the card and confirm."""
+    """Validate in the ack (errors show under the inputs), then post the card and confirm, in the language
+    the form was opened in (`/budget request --zh` keeps zh to the end)."""
     user = payload.user_of(body)
     metadata = payload.metadata(body)
+    asked = metadata.get("locale")
+    locale = asked if isinstance(asked, str) and asked in LOCALES else deps.locale
     raw_amount = payload.text_input(body, view.AMOUNT, view.INPUT)
     slug = payload.get(payload.input_of(body, view.CHANNEL, view.INPUT), "selected_option", "value")
     reason = payload.text_input(body, view.REASON, view.INPUT)
     errors: dict[str, str] = {}
     if not isinstance(slug, str) or slug not in deps.registry.slugs:
-        errors[view.CHANNEL] = t("budget.err.no_channel", deps.locale)
+        errors[view.CHANNEL] = t("budget.err.no_channel", locale)
     amount: Decimal | None = None
     try:
         amount = budget.parse_amount(raw_amount)
     except BudgetError as exc:
-        errors[view.AMOUNT] = budget_error_text(deps, exc)
+        errors[view.AMOUNT] = budget_error_text(deps, exc, locale)
     if user is None:
-        errors[view.REASON] = t("budget.err.stale_form", deps.locale)
+        errors[view.REASON] = t("budget.err.stale_form", locale)
     if errors or amount is None or user is None or not isinstance(slug, str):
         ack(response_action="errors", errors=errors)
         return
@@ -128,10 +132,11 @@ def handle_request_submission(deps: Deps, ack: Ack, body: Json, client: WebClien
     try:
         request, created = create(deps, client, new)
     except BudgetError as exc:
-        ack(response_action="errors", errors={_ERROR_BLOCK.get(exc.code, view.AMOUNT): budget_error_text(deps, exc)})
+        block = _ERROR_BLOCK.get(exc.code, view.AMOUNT)
+        ack(response_action="errors", errors={block: budget_error_text(deps, exc, locale)})
         return
     ack()
-    deliver(deps, client, request, created, user=user)
+    deliver(deps, client, request, created, user=user, locale=locale)
 
 
 def handle_reject_submission(deps: Deps, ack: Ack, body: Json, client: WebClient) -> None:

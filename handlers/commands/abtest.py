@@ -51,6 +51,6 @@ def describe(deps: Deps, exc: Exception, locale: str) -> str | None:
 
 SPEC = CommandSpec(
     "/abtest", parse=parse, answer=answer,
-    help=(HelpRow("usage.abtest", "/abtest checkout-button", "help.abtest"),),
+    help=(HelpRow("usage.abtest", "/abtest detail-page-video", "help.abtest"),),
     user_errors=(UnknownExperiment, NotComparable), describe=describe,
 )

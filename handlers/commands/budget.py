@@ -105,8 +105,8 @@ def answer(deps: Deps, parsed: Parsed, inv: Invocation, client: WebClient) -> An
         if not deps.settings.approvals_channel:
             raise BudgetError("no_approvals_channel", "APPROVALS_CHANNEL is not configured")
         flow.check_requester(deps, client, inv.user_id)
-        client.views_open(trigger_id=inv.trigger_id,
-                          view=view.request_modal(form(deps, metadata={"origin": inv.channel_id}), locale))
+        request_form = form(deps, locale, metadata={"origin": inv.channel_id, "locale": locale})
+        client.views_open(trigger_id=inv.trigger_id, view=view.request_modal(request_form, locale))
         return None
     assert parsed.channel is not None and parsed.amount is not None
     new = NewRequest(month=month, channel=parsed.channel, amount=parsed.amount, reason=parsed.reason,
@@ -114,7 +114,7 @@ def answer(deps: Deps, parsed: Parsed, inv: Invocation, client: WebClient) -> An
                      client_key=f"cmd:{inv.trigger_id}" if inv.trigger_id else None,
                      origin_channel=inv.channel_id or None)
     request, created = flow.create(deps, client, new)
-    return Ephemeral(Message(flow.post_new(deps, client, request, created)))
+    return Ephemeral(Message(flow.post_new(deps, client, request, created, locale)))
 
 
 SPEC = CommandSpec(

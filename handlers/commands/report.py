@@ -17,7 +17,7 @@ from slack_sdk import WebClient
 
 from handlers.commands.kit import CommandSpec, HelpRow, Invocation, UsageError
 from handlers.views import reports as views
-from handlers.views.footer import data_footer
+from handlers.views.footer import data_footer, stale_notes
 from handlers.views.message import Message
 from handlers.views.texts import t
 from metrics import reports
@@ -88,7 +88,7 @@ def build(deps: Deps, kind: Kind, today: date, locale: str) -> tuple[Message, bo
         footer = data_footer(data_as_of(conn), locale, reports.SOURCES)
         stale = stale_sources(conn, now_utc=utc_naive(deps.now()), max_age_hours=settings.stale_data_hours,
                               sources=reports.SOURCES)
-        notes = [t("stale.line", locale, sources=", ".join(stale), hours=settings.stale_data_hours)] if stale else []
+        notes = stale_notes(stale, locale, settings.stale_data_hours)
         if kind == "daily":
             daily = reports.daily_content(conn, today=today, channels=channels, basis=settings.roi_basis)
             return views.daily_view(daily, locale=locale, footer=footer, notes=notes), daily.empty

@@ -14,6 +14,7 @@ import pandas as pd
 from matplotlib.patches import Patch
 
 from handlers.views import charts_style as style
+from handlers.views import fmt
 
 # a value label starts this far right of whichever ends later, its bar or its floor mark
 LABEL_GAP_POINTS = 5
@@ -55,7 +56,8 @@ def ranking_chart(labels: Sequence[str], values: Sequence[Decimal | None], *, fl
                 edgecolor=style.FLOOR_COLOR if below else color, linewidth=1.2 if below else 0)
         ax.plot([float(f), float(f)], [y - 0.4, y + 0.4], color=style.FLOOR_COLOR, linestyle="--")
         # right of the bar and of the floor mark alike, so the figure never sits on the dashed line
-        ax.annotate("—" if v is None else f"1:{v:.2f}", xy=(max(num, float(f)), y), xytext=(LABEL_GAP_POINTS, 0),
+        # rounded as the message rounds it (half up): a bar never reads 1:7.18 beside a text saying 1:7.19
+        ax.annotate("—" if v is None else fmt.roi(v), xy=(max(num, float(f)), y), xytext=(LABEL_GAP_POINTS, 0),
                     textcoords="offset points", va="center", fontsize=style.LABEL_SIZE,
                     color=style.FLOOR_COLOR if below else style.TEXT_COLOR)
     ax.set_yticks(ys)

@@ -100,3 +100,25 @@ def window_label(label: str, locale: str) -> str:
     if label.endswith("d") and label[:-1].isdigit():
         return f"近{label[:-1]}天"
     return label
+
+
+class In:
+    """The per-language writers bound to one locale, for views that write many figures:
+
+        f = fmt.In("zh"); f.money(Decimal("1234567"))   # ¥123.5万
+    """
+
+    def __init__(self, locale: str) -> None:
+        self.locale = locale
+
+    def money(self, value: Decimal | None) -> str:
+        return money_in(value, self.locale)
+
+    def change(self, now: Decimal | None, before: Decimal | None) -> str:
+        return change_in(now, before, self.locale)
+
+    def roi(self, value: Decimal | None) -> str:
+        return roi_in(value, self.locale)
+
+    def pct(self, value: Decimal | float | None, places: int = 1) -> str:
+        return pct_in(value, self.locale, places)

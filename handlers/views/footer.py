@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 
 from handlers.views.texts import t
@@ -14,8 +14,18 @@ from handlers.views.texts import t
 SOURCES = ("orders", "ad_spend")
 
 
+def source_names(sources: Sequence[str], locale: str) -> str:
+    """"订单, 广告花费" in zh: a stale-data line names sources as the footer does, in the reader's language."""
+    return ", ".join(t(f"source.{name}", locale) for name in sources)
+
+
 def data_footer(as_of: Mapping[str, date | None], locale: str, sources: tuple[str, ...] = SOURCES) -> str | None:
     # the source's name in the reader's language (订单, 广告花费), not the table's name
     parts = [f"{t(f'source.{name}', locale)} {day.isoformat()}" for name in sources
              if (day := as_of.get(name)) is not None]
     return t("footer.data_as_of", locale, when=", ".join(parts)) if parts else None
+
+
+def stale_notes(stale: Sequence[str], locale: str, hours: int) -> list[str]:
+    """The line a report carries when some of its sources are stale (it still goes out, and says so)."""
+    return [t("stale.line", locale, sources=source_names(stale, locale), hours=hours)] if stale else []

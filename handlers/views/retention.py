@@ -19,14 +19,14 @@ from metrics.retention import ALL, LTV_DAYS, RetentionResult
 MAX_LTV_ROWS = 12
 
 
-def _cell(share: Any) -> str:
-    return "n/a" if share is None else f"{float(share) * 100:.0f}%"
+def _cell(share: Any, locale: str) -> str:
+    return fmt.na(locale) if share is None else f"{float(share) * 100:.0f}%"
 
 
 def render(result: RetentionResult, locale: str, *, channel_name: str, names: Mapping[str, str],
            footer: str | None = None) -> Message:
     window = str(result.window)
-    title = t("retention.title", locale, channel=channel_name, window=result.window.label)
+    title = t("retention.title", locale, channel=channel_name, window=fmt.window_label(result.window.label, locale))
     blocks: list[dict[str, Any]] = [header_block(title)]
     mix = result.mix
     blocks.append(section_block(t(
@@ -34,7 +34,7 @@ def render(result: RetentionResult, locale: str, *, channel_name: str, names: Ma
         buyers=fmt.integer(mix.buyers), window=window, new=fmt.integer(mix.new_buyers),
         returning=fmt.integer(mix.returning_buyers))))
 
-    through = result.through.isoformat() if result.through else "n/a"
+    through = result.through.isoformat() if result.through else fmt.na(locale)
     chart = None
     if result.cohorts:
         months = max(len(c.retained) for c in result.cohorts)
@@ -42,7 +42,7 @@ def render(result: RetentionResult, locale: str, *, channel_name: str, names: Ma
         rows = [[*head, *(f"M{k}" for k in range(1, months + 1))]]
         for c in result.cohorts:
             rows.append([c.month.strftime("%Y-%m"), fmt.integer(c.size),
-                         *(_cell(c.share(k)) for k in range(1, len(c.retained) + 1))])
+                         *(_cell(c.share(k), locale) for k in range(1, len(c.retained) + 1))])
         body = clip(table(rows), SECTION_TEXT - 400)
         blocks.append(section_block(t("retention.cohorts", locale, through=through) + "\n" + code_block(body)))
     else:
@@ -63,8 +63,8 @@ def render(result: RetentionResult, locale: str, *, channel_name: str, names: Ma
     total = [r for r in result.ltv if r.channel == ALL]
     for r in [*shown, *total]:
         label = t("retention.ltv.all", locale) if r.channel == ALL else esc(names.get(r.channel, r.channel))
-        ltv_rows.append([label, *(
-            "n/a" if cell.average is None else f"{fmt.money(cell.average)} ({cell.buyers:,})" for cell in r.cells)])
+        ltv_rows.append([label, *(fmt.na(locale) if cell.average is None
+                                  else f"{fmt.money(cell.average)} ({cell.buyers:,})" for cell in r.cells)])
     hidden = len([r for r in result.ltv if r.channel != ALL]) - len(shown)
     body = table(ltv_rows)
     if hidden > 0:

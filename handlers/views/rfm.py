@@ -18,7 +18,8 @@ from metrics.rfm import Edge, RfmResult, Segment
 
 def segment_label(segment: Segment, locale: str) -> str:
     """"Can't lose (高价值沉睡用户)" / "高价值沉睡用户（Can't lose）": both names, for teams that use either."""
-    return f"{segment.zh}（{segment.en}）" if locale == "zh" else f"{segment.en} ({segment.zh})"
+    # en keeps the Chinese name the team's CRM uses; zh needs no English beside it
+    return segment.zh if locale == "zh" else f"{segment.en} ({segment.zh})"
 
 
 def _edges(edges: Sequence[Edge], unit: str = "", money: bool = False) -> str:
@@ -49,7 +50,7 @@ def render(result: RfmResult, locale: str, *, channel_name: str, footer: str | N
             action=t(f"rfm.action.{row.segment.slug}", locale))))
     if empty:
         blocks.append(context_block(t("rfm.empty", locale, names=", ".join(empty)), limit=FIELD_TEXT))
-    blocks.append(section_block(t("rfm.scores", locale, r=_edges(result.recency_edges, " d"),
+    blocks.append(section_block(t("rfm.scores", locale, r=_edges(result.recency_edges, t("unit.days", locale)),
                                   f=_edges(result.frequency_edges), m=_edges(result.monetary_edges, money=True))))
     notes = [t("rfm.method", locale)]
     if footer:

@@ -15,7 +15,8 @@ from datetime import UTC, datetime
 from handlers.delivery import send
 from handlers.views import alerts as views
 from handlers.views.blocks import Block
-from handlers.views.footer import data_footer
+from handlers.views.footer import data_footer, source_names
+from handlers.views.footer import stale_notes as views_stale_notes
 from handlers.views.message import Message
 from handlers.views.texts import t
 from jobs.kit.context import JobContext, Outcome
@@ -91,13 +92,15 @@ def stale_guard(ctx: JobContext, *, job: str, channel: str, sources: Sequence[st
         if prev is not None and prev.active:
             with ctx.deps.engine.begin() as conn:
                 alerts.resolve(conn, key, now_utc=ctx.now_utc)
-            in_thread(ctx, prev, t("stale.fresh", ctx.locale, job=job, sources=", ".join(prev.detail["sources"])))
+            named = source_names(prev.detail["sources"], ctx.locale)
+            in_thread(ctx, prev, t("stale.fresh", ctx.locale, job=job, sources=named))
         return None
     log.warning("job %s suppressed: stale sources %s", job, names)
     if prev is not None and prev.active:
         return Outcome.empty(f"suppressed: stale {names} (already said)")
     last = min((seen.get(s) for s in stale), key=lambda d: d or datetime.min)
-    text = t("stale.notice", ctx.locale, job=job, sources=names, hours=hours, last=local_time(ctx, last))
+    text = t("stale.notice", ctx.locale, job=job, sources=source_names(stale, ctx.locale), hours=hours,
+             last=local_time(ctx, last))
     ts = post_alert(ctx, channel, views.note(text))
     with ctx.deps.engine.begin() as conn:
         alerts.raise_alert(conn, key=key, kind="stale", severity="info", channel=channel, ts=ts,
@@ -110,4 +113,4 @@ def stale_notes(ctx: JobContext, sources: tuple[str, ...]) -> list[str]:
     hours = ctx.deps.settings.stale_data_hours
     with ctx.deps.engine.connect() as conn:
         stale = stale_sources(conn, now_utc=ctx.now_utc, max_age_hours=hours, sources=sources)
-    return [t("stale.line", ctx.locale, sources=", ".join(stale), hours=hours)] if stale else []
+    return views_stale_notes(stale, ctx.locale, hours)

@@ -183,7 +183,7 @@ def test_abtest_refusal_in_chinese(sqlite_engine: Engine, start: Factory) -> Non
 
 
 SEGMENT_EN = {"cant-lose": "Can't lose (高价值沉睡用户)", "lost": "Lost (已流失用户)", "loyal": "Loyal (忠诚用户)"}
-SEGMENT_ZH = {"cant-lose": "高价值沉睡用户（Can't lose）", "lost": "已流失用户（Lost）", "loyal": "忠诚用户（Loyal）"}
+SEGMENT_ZH = {"cant-lose": "高价值沉睡用户", "lost": "已流失用户", "loyal": "忠诚用户"}  # no English beside them in zh
 
 
 def test_rfm_segments_match_pandas(engine: Engine, start: Factory) -> None:

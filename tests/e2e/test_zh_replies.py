@@ -3,17 +3,16 @@ apart from a small allow-list of product names, metric acronyms, units and slugs
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-from matplotlib.figure import Figure
 from sqlalchemy import Engine
 
 from bot.sandbox import slash_command
 from handlers.views import charts_style
 from metrics import budget
+from tests.chinese import assert_chart_in_chinese, english_words, wan
 from tests.e2e.conftest import (
     NOW,
     SECRET,
@@ -28,26 +27,11 @@ from tests.e2e.conftest import (
     window_days,
 )
 
-# what a Chinese team writes in Latin letters too: metric acronyms, the config names and the IANA zone
-ALLOWED = {"ROI", "GMV", "CPC", "CTR", "UV", "PV", "CVR", "AOV", "SKU", "ROI_BASIS", "Asia", "Shanghai", "ecombot"}
-_EMOJI = re.compile(r":[a-z0-9_+-]+:")
-_MENTION = re.compile(r"<[@#!][^>]*>")
-_CODE = re.compile(r"`[^`]*`")  # commands and slugs the reader types back as they are
-
-
-def english_words(text: str) -> list[str]:
-    text = _CODE.sub(" ", _MENTION.sub(" ", _EMOJI.sub(" ", text)))
-    return [w for w in re.findall(r"[A-Za-z][A-Za-z_]*", text) if w not in ALLOWED]
-
 
 def _run(bot: Bot, command: str, text: str) -> None:
     status, _ = slash_command(bot.events_url, SECRET, command, text, fake=bot.fake, user_id="U0ALICE",
                               channel_id="C0GENERAL", channel_name="general")
     assert status == 200
-
-
-def _wan(value: Decimal) -> str:
-    return f"¥{(value / 10_000).quantize(Decimal('0.1'), rounding=ROUND_HALF_UP)}万"
 
 
 def test_roi_for_one_channel_in_chinese(sqlite_engine: Engine, start_bot: BotFactory) -> None:
@@ -65,10 +49,10 @@ def test_roi_for_one_channel_in_chinese(sqlite_engine: Engine, start_bot: BotFac
     assert english_words(readable) == []
     assert "近30天" in readable and "数据截至 订单 2026-11-20, 广告花费 2026-11-20" in readable
     gmv = gmv_of(shop, "douyin", window_days(30))
-    assert gmv >= 100_000 and _wan(gmv) in readable  # ¥123.5万, not ¥1,234,567.00
+    assert gmv >= 100_000 and wan(gmv) in readable  # ¥123.5万, not ¥1,234,567.00
     [shared] = shared_files(sqlite_bot.fake, "C0GENERAL")
     assert english_words(shared["title"]) == []
-    _assert_axes_in_chinese(figures)
+    assert_chart_in_chinese(figures)
 
 
 def test_roi_ranking_in_chinese(sqlite_bot: Bot) -> None:
@@ -80,16 +64,7 @@ def test_roi_ranking_in_chinese(sqlite_bot: Bot) -> None:
     readable = block_text(message["blocks"]) + "\n" + message["text"]
     assert english_words(readable) == []
     assert "抖音" in readable and "n/a" not in readable
-    _assert_axes_in_chinese(figures)
-
-
-def _assert_axes_in_chinese(figures: list[Figure]) -> None:
-    [fig] = figures
-    for ax in fig.axes:
-        texts = [ax.get_title(loc="left"), ax.get_xlabel(), ax.get_ylabel(),
-                 *(t.get_text() for t in [*ax.get_xticklabels(), *ax.get_yticklabels(), *ax.texts])]
-        assert english_words("\n".join(texts)) == [], texts
-        assert "年" in ax.get_xlabel() or not ax.get_xlabel()
+    assert_chart_in_chinese(figures)
 
 
 def test_budget_status_in_chinese(sqlite_bot: Bot) -> None:

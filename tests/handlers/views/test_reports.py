@@ -22,6 +22,7 @@ from tests.handlers.views.factories import (
     weekly_report,
 )
 
+NA = {"en": "n/a", "zh": "无"}  # an unknown figure, as each language writes it
 NOTES = ("orders: no import for 30 h " * 300, "广告花费：超过 30 小时没有导入 " * 300)
 
 
@@ -31,7 +32,7 @@ def test_daily_of_an_empty_day(locale: str) -> None:
     assert_valid_message(msg)
     assert msg.chart is None  # no channels, nothing to compare
     # GMV 0 vs 0 the day before and the week before: both changes n/a; CVR, AOV and ROI unknown too
-    assert block_text(msg.blocks[1:2]).count("n/a") == 5
+    assert block_text(msg.blocks[1:2]).count(NA[locale]) == 5
     if locale == "en":
         assert msg.text == "Daily report 2026-11-24: GMV ¥0.00, ROI n/a"
 
@@ -42,7 +43,7 @@ def test_daily_with_hundreds_of_channels_and_skus(locale: str, name: str) -> Non
     report = daily_report(channels(300, LONG_CHANNEL), top_skus(500, name), total_gmv=Decimal("123456789.5"))
     msg = view.daily_view(report, locale=locale, footer="f" * 5000, notes=NOTES)
     assert_valid_message(msg)
-    assert "¥123,456,789.50" in msg.text
+    assert {"en": "¥123,456,789.50", "zh": "¥1.23亿"}[locale] in msg.text  # 亿 to two places in zh
     assert msg.chart is not None
 
 
@@ -99,7 +100,7 @@ def test_monthly_of_an_empty_month(locale: str) -> None:
     msg = view.monthly_view(monthly_report(), locale=locale, footer=None)
     assert_valid_message(msg)  # the chart of no days is still a PNG
     # change vs 0, cart rate, CVR, repurchase rate: all unknown
-    assert block_text(msg.blocks).count("n/a") == 4
+    assert block_text(msg.blocks).count(NA[locale]) == 4
     if locale == "en":
         assert msg.text == "Monthly report 2026-10: GMV ¥0.00"
 
@@ -108,7 +109,7 @@ def test_monthly_of_an_empty_month(locale: str) -> None:
 def test_monthly_with_a_zero_target(locale: str) -> None:
     msg = view.monthly_view(monthly_report(days=1, target=Decimal(0)), locale=locale, footer=None)
     assert_valid_message(msg)
-    assert "n/a" in block_text(msg.blocks[1:2])  # GMV 0 of a 0 target: no share
+    assert f"*{NA[locale]}*" in block_text(msg.blocks[1:2])  # GMV 0 of a 0 target: no share
 
 
 @pytest.mark.parametrize("locale", LOCALES)
@@ -124,7 +125,7 @@ def test_monthly_with_huge_figures_and_notes(locale: str) -> None:
     report = monthly_report(days=31, target=Decimal("1e12"), gmv=Decimal("987654321012.34"))
     msg = view.monthly_view(report, locale=locale, footer=HUGE, notes=NOTES)
     assert_valid_message(msg)
-    assert "¥987,654,321,012.34" in msg.text
+    assert {"en": "¥987,654,321,012.34", "zh": "¥9876.54亿"}[locale] in msg.text
 
 
 @pytest.mark.parametrize("locale", LOCALES)
