@@ -49,8 +49,12 @@ def funnel_bars(stages: Sequence[str], values: Sequence[int], rates: Sequence[st
     top = max([*values, 1])
     for i, (y, v) in enumerate(zip(ys, values, strict=True)):
         ax.barh(y, v, left=(top - v) / 2, height=0.7, color=style.PALETTE[i % len(style.PALETTE)])
-        ax.annotate(f"{v:,}  {rates[i]}", xy=(top / 2, y), ha="center", va="center", fontsize=10,
-                    color="white" if v > top * 0.3 else style.TEXT_COLOR)
+        label = f"{v:,}  {rates[i]}"
+        if v > top * 0.3:
+            ax.annotate(label, xy=(top / 2, y), ha="center", va="center", fontsize=10, color="white")
+        else:  # a narrow bar cannot hold its label: it goes beside the bar, never across its edge
+            ax.annotate(label, xy=((top + v) / 2, y), xytext=(6, 0), textcoords="offset points", ha="left",
+                        va="center", fontsize=10, color=style.TEXT_COLOR)
     ax.set_yticks(ys)
     style.category_labels(ax, stages, width=14)
     ax.set_xticks([])
