@@ -9,6 +9,8 @@ from metrics.runtime import Deps
 
 def register_all(app: App, deps: Deps) -> None:
     from handlers import actions, commands
+    from handlers.locales import UserLocales
 
-    commands.register(app, deps)
-    actions.register(app, deps)
+    locales = UserLocales()  # one cache of users' languages for every command and button
+    commands.register(app, deps, locales)
+    actions.register(app, deps, locales)

@@ -20,6 +20,7 @@ from slack_sdk.errors import SlackApiError
 from handlers import approvers
 from handlers.actions import payload
 from handlers.delivery import error_id
+from handlers.locales import UserLocales
 from handlers.views import alerts as views
 from handlers.views.escalation import RCA
 from handlers.views.texts import t
@@ -62,22 +63,24 @@ def _transition(action: str) -> Transition:
             RCA: rca}[action]
 
 
-def handle_click(deps: Deps, action_id: str, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+def handle_click(deps: Deps, action_id: str, body: dict[str, Any], client: WebClient, respond: Respond,
+                 locales: UserLocales) -> None:
     user = body["user"]["id"]
     key = body["actions"][0]["value"]
-    locale = deps.locale
+    locale = deps.locale  # the message is the channel's
+    me = locales.of(client, user, deps.locale)  # a note only the clicker sees is in their language
     if action_id == views.RESUME and not approvers.is_listed(client, user, deps.settings.ops_approvers):
-        respond(response_type="ephemeral", replace_original=False, text=t("alert.not_allowed", locale))
+        respond(response_type="ephemeral", replace_original=False, text=t("alert.not_allowed", me))
         return
     with deps.engine.connect() as conn:
         before = alerts.get(conn, key)
     if before is not None and action_id != views.RESUME and not approvers.may_respond(
             deps.settings, client, user, before.kind):
         kind = approvers.responder_kind(before.kind)
-        who = approvers.mentions(approvers.responders(deps.settings, before.kind)) or t("alert.nobody", locale)
+        who = approvers.mentions(approvers.responders(deps.settings, before.kind)) or t("alert.nobody", me)
         log.info("alert %s: %s refused for %s (not a %s responder)", key, action_id, user, kind)
         respond(response_type="ephemeral", replace_original=False,
-                text=t("alert.not_responder", locale, kind=t(f"alert.kind.{kind}", locale), who=who))
+                text=t("alert.not_responder", me, kind=t(f"alert.kind.{kind}", me), who=who))
         return
     now = deps.now()
     now_utc = utc_naive(now)
@@ -92,7 +95,7 @@ def handle_click(deps: Deps, action_id: str, body: dict[str, Any], client: WebCl
     if alert is None:
         status = current.status if current is not None else "gone"
         _repair(client, channel, ts, stored, message)
-        respond(response_type="ephemeral", replace_original=False, text=t("alert.gone", locale, status=status))
+        respond(response_type="ephemeral", replace_original=False, text=t("alert.gone", me, status=status))
         return
     # the stored body is the truth: it holds what earlier clicks did even when their edit never reached Slack
     text, base = stored if stored is not None else (str(message.get("text") or key), message.get("blocks") or [])
@@ -110,7 +113,7 @@ def handle_click(deps: Deps, action_id: str, body: dict[str, Any], client: WebCl
         log.warning("alert %s: %s recorded but the message was not updated", key, action_id,
                     exc_info=exc, extra={"error_id": eid})
         respond(response_type="ephemeral", replace_original=False,
-                text=t("alert.update_failed", locale, error_id=eid))
+                text=t("alert.update_failed", me, error_id=eid))
     log.info("alert %s: %s by %s", key, action_id, user)
 
 
@@ -126,14 +129,14 @@ def _repair(client: WebClient, channel: str, ts: str, stored: tuple[str, list[An
         log.warning("alert message %s/%s still not repaired", channel, ts)
 
 
-def _listener(deps: Deps, action_id: str) -> Callable[..., None]:
+def _listener(deps: Deps, action_id: str, locales: UserLocales) -> Callable[..., None]:
     def on_click(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
         ack()
-        handle_click(deps, action_id, body, client, respond)
+        handle_click(deps, action_id, body, client, respond, locales)
 
     return on_click
 
 
-def register(app: App, deps: Deps) -> None:
+def register(app: App, deps: Deps, locales: UserLocales) -> None:
     for action_id in (views.ACK, views.SNOOZE, views.RESUME, views.KEEP, views.RESOLVE, RCA):
-        app.action(action_id)(_listener(deps, action_id))
+        app.action(action_id)(_listener(deps, action_id, locales))

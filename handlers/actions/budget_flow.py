@@ -2,7 +2,7 @@
 
     request, created = create(deps, new)            # validated and stored (BudgetError)
     text = post_new(deps, client, request, created)  # the card in APPROVALS_CHANNEL; what to tell the requester
-    after_decision(deps, client, decision, user=u)   # card edited in place (or repaired), requester DMed
+    after_decision(deps, client, decision, user=u, locales=locales)  # card edited (or repaired), requester DMed
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from slack_sdk.errors import SlackApiError
 
 from handlers import approvers
 from handlers.delivery import UNPACED, DeliveryError, Poster, error_id, send
+from handlers.locales import UserLocales
 from handlers.views import budget as view
 from handlers.views import fmt
 from handlers.views.message import Message
@@ -175,17 +176,19 @@ def create(deps: Deps, client: WebClient, new: NewRequest) -> tuple[Request, boo
         ttl=timedelta(hours=deps.settings.budget_request_ttl_hours))
 
 
-def after_decision(deps: Deps, client: WebClient, decision: Decision, *, user: str,
+def after_decision(deps: Deps, client: WebClient, decision: Decision, *, user: str, locales: UserLocales,
                    roi_now: Decimal | None = None, roi_now_at: datetime | None = None) -> str | None:
-    """A change shows on the card and reaches the requester; nothing changed sends nothing, but a card
-    that missed an earlier edit is redrawn. Returns the error id when the card could not be edited."""
+    """A change shows on the card (BOT_LOCALE, the approvers' channel) and reaches the requester (in their
+    own Slack language: the DM is theirs alone); nothing changed sends nothing, but a card that missed an
+    earlier edit is redrawn. Returns the error id when the card could not be edited."""
     request = decision.request
     if request is None or not decision.changed:
         repair_card(deps, client, request)
         return None
     failed = update_card(deps, client, request, roi_now=roi_now, roi_now_at=roi_now_at)
     pool_left = budget.pool_left(deps.engine, request.month)
-    text = view.dm(decision, channel_name=channel_name(deps, request.channel), locale=deps.locale, user=user,
+    theirs = locales.of(client, request.requester, deps.locale)
+    text = view.dm(decision, channel_name=channel_name(deps, request.channel, theirs), locale=theirs, user=user,
                    pool_left=pool_left)
     if text:
         direct_message(client, request.requester, text)

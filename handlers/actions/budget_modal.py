@@ -27,6 +27,7 @@ from handlers.actions.budget_flow import (
     tell,
     with_card_failure,
 )
+from handlers.locales import UserLocales
 from handlers.views import budget as view
 from handlers.views import fmt
 from handlers.views.texts import LOCALES, t
@@ -57,7 +58,7 @@ def form(deps: Deps, locale: str | None = None, **values: Any) -> view.RequestFo
         pool_left=budget.pool_left(deps.engine, month), **values)
 
 
-def prefill(deps: Deps, raw: Any, metadata: Json) -> view.RequestForm:
+def prefill(deps: Deps, raw: Any, metadata: Json, locale: str | None = None) -> view.RequestForm:
     """The request form filled from an alert button's value (JSON: channel, roi, floor, spend, gmv, window,
     amount); whatever is missing or malformed is simply left blank."""
     try:
@@ -88,14 +89,21 @@ def prefill(deps: Deps, raw: Any, metadata: Json) -> view.RequestForm:
     if slug is not None and dec("roi") is not None:
         figures = ""
         if dec("spend") is not None or dec("gmv") is not None:
-            figures = t("budget.prefill.figures", deps.locale, spend=fmt.money(dec("spend")),
+            figures = t("budget.prefill.figures", locale or deps.locale, spend=fmt.money(dec("spend")),
                         gmv=fmt.money(dec("gmv")), window=str(data.get("window") or "")[:40])
-        summary = t("budget.prefill", deps.locale, channel=channel_name(deps, slug), roi=fmt.roi(dec("roi")),
+        summary = t("budget.prefill", locale or deps.locale, channel=channel_name(deps, slug, locale),
+                    roi=fmt.roi(dec("roi")),
                     floor=fmt.roi(dec("floor") or deps.settings.floor_for(slug)), figures=figures)
     # an alert without a channel (e.g. the campaign monitor) sends its finding as the reason
     reason = summary or str(data.get("reason") or "")[:300]
-    return form(deps, channel=slug, amount=amount, reason=reason, alert_summary=reason or None,
+    return form(deps, locale, channel=slug, amount=amount, reason=reason, alert_summary=reason or None,
                 metadata={k: v for k, v in metadata.items() if isinstance(v, str) and len(v) < 100})
+
+
+def form_locale(deps: Deps, metadata: Json) -> str:
+    """The language a form was opened in (kept in its metadata), so its errors and answers stay in it."""
+    asked = metadata.get("locale")
+    return asked if isinstance(asked, str) and asked in LOCALES else deps.locale
 
 
 def handle_request_submission(deps: Deps, ack: Ack, body: Json, client: WebClient) -> None:
@@ -103,8 +111,7 @@ def handle_request_submission(deps: Deps, ack: Ack, body: Json, client: WebClien
     the form was opened in (`/budget request --zh` keeps zh to the end)."""
     user = payload.user_of(body)
     metadata = payload.metadata(body)
-    asked = metadata.get("locale")
-    locale = asked if isinstance(asked, str) and asked in LOCALES else deps.locale
+    locale = form_locale(deps, metadata)
     raw_amount = payload.text_input(body, view.AMOUNT, view.INPUT)
     slug = payload.get(payload.input_of(body, view.CHANNEL, view.INPUT), "selected_option", "value")
     reason = payload.text_input(body, view.REASON, view.INPUT)
@@ -139,23 +146,25 @@ def handle_request_submission(deps: Deps, ack: Ack, body: Json, client: WebClien
     deliver(deps, client, request, created, user=user, locale=locale)
 
 
-def handle_reject_submission(deps: Deps, ack: Ack, body: Json, client: WebClient) -> None:
+def handle_reject_submission(deps: Deps, ack: Ack, body: Json, client: WebClient, locales: UserLocales) -> None:
     user = payload.user_of(body)
-    request_id = payload.request_id(payload.metadata(body).get("request_id"))
+    metadata = payload.metadata(body)
+    locale = form_locale(deps, metadata)
+    request_id = payload.request_id(metadata.get("request_id"))
     reason = payload.text_input(body, view.REASON, view.INPUT)
     if user is None or request_id is None:
-        ack(response_action="errors", errors={view.REASON: t("budget.err.stale_form", deps.locale)})
+        ack(response_action="errors", errors={view.REASON: t("budget.err.stale_form", locale)})
         return
     try:
         decision = budget.reject(deps.engine, request_id, user=user, roles=roles_of(deps, client, user),
                                  reason=reason, now=deps.now())
     except BudgetError as exc:
-        ack(response_action="errors", errors={view.REASON: budget_error_text(deps, exc)})
+        ack(response_action="errors", errors={view.REASON: budget_error_text(deps, exc, locale)})
         return
     ack()
-    failed = after_decision(deps, client, decision, user=user)
+    failed = after_decision(deps, client, decision, user=user, locales=locales)
     request = decision.request
-    name = channel_name(deps, request.channel) if request is not None else ""
+    name = channel_name(deps, request.channel, locale) if request is not None else ""
     where = request.card_channel if request is not None else None
-    tell(client, user=user, channel=where or payload.metadata(body).get("origin"),
-         text=with_card_failure(view.note(decision, channel_name=name, locale=deps.locale), failed, deps.locale))
+    tell(client, user=user, channel=where or metadata.get("origin"),
+         text=with_card_failure(view.note(decision, channel_name=name, locale=locale), failed, locale))

@@ -11,6 +11,7 @@ from slack_bolt import App
 
 from handlers.commands import abtest, budget, funnel, gmv, help, kit, report, retention, rfm, roi, sentiment, stock
 from handlers.commands.kit import CommandSpec
+from handlers.locales import UserLocales
 from metrics.runtime import Deps
 
 COMMANDS: tuple[CommandSpec[Any], ...] = (roi.SPEC, gmv.SPEC, funnel.SPEC, stock.SPEC, sentiment.SPEC, report.SPEC,
@@ -18,8 +19,7 @@ COMMANDS: tuple[CommandSpec[Any], ...] = (roi.SPEC, gmv.SPEC, funnel.SPEC, stock
 ALL: tuple[CommandSpec[Any], ...] = (*COMMANDS, help.spec(COMMANDS))
 
 
-def register(app: App, deps: Deps) -> None:
-    locales = kit.UserLocales()  # one cache of users' languages for every command and the DM help
+def register(app: App, deps: Deps, locales: UserLocales) -> None:
     for spec in ALL:
         kit.register(app, deps, spec, locales)
     help.register_dm(app, deps, COMMANDS, locales)

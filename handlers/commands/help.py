@@ -15,7 +15,8 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from handlers.approvers import roles_of
-from handlers.commands.kit import CommandSpec, Ephemeral, HelpRow, Invocation, UserLocales
+from handlers.commands.kit import CommandSpec, Ephemeral, HelpRow, Invocation
+from handlers.locales import UserLocales
 from handlers.views.blocks import header_block, section_block
 from handlers.views.help import help_message
 from handlers.views.message import Message

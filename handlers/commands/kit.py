@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -25,6 +23,7 @@ from slack_sdk import WebClient
 
 from handlers.commands.args import ArgError
 from handlers.delivery import UNPACED, Poster, error_id, send
+from handlers.locales import UserLocales
 from handlers.views.limits import SECTION_TEXT, clip
 from handlers.views.message import Message
 from handlers.views.mrkdwn import escape
@@ -39,7 +38,6 @@ log = logging.getLogger(__name__)
 
 # `--zh` / `--en` anywhere in the text picks the reply's language and is not an argument
 _LOCALE_FLAG = re.compile(r"(?<!\S)--(zh|en)(?!\S)", re.IGNORECASE)
-LOCALE_TTL_SECONDS = 3600.0
 
 
 def split_locale_flag(text: str) -> tuple[str, str | None]:
@@ -49,38 +47,6 @@ def split_locale_flag(text: str) -> tuple[str, str | None]:
         return text, None
     return " ".join(_LOCALE_FLAG.sub(" ", text).split()), flags[-1]
 
-
-class UserLocales:
-    """A user's own Slack language (`users.info` with include_locale), cached per user for a TTL.
-
-    Looked up only for replies the user asked for; a failed lookup (scope missing, Slack down)
-    falls back to BOT_LOCALE for this reply and is tried again next time.
-    """
-
-    def __init__(self, ttl: float = LOCALE_TTL_SECONDS, clock: Callable[[], float] = time.monotonic) -> None:
-        self.ttl = ttl
-        self._clock = clock
-        self._lock = threading.Lock()
-        self._cache: dict[str, tuple[str, float]] = {}
-
-    def of(self, client: WebClient | None, user_id: str, default: str) -> str:
-        if not user_id or client is None:
-            return default
-        now = self._clock()
-        with self._lock:
-            hit = self._cache.get(user_id)
-        if hit is not None and hit[1] > now:
-            return hit[0]
-        try:
-            info = client.users_info(user=user_id, include_locale=True)
-            raw = str((info.get("user") or {}).get("locale") or "")
-        except Exception:  # the reply goes out in the default language rather than not at all
-            log.warning("users.info failed; replying in %s", default, exc_info=True)
-            return default
-        locale = "zh" if raw.lower().startswith("zh") else "en" if raw else default
-        with self._lock:
-            self._cache[user_id] = (locale, now + self.ttl)
-        return locale
 
 A = TypeVar("A")
 ERROR_ECHO = 300  # characters of the user's text an error message quotes back

@@ -19,6 +19,8 @@ from tests.e2e.test_budget_flow import (
     GENERAL,
     MEI,
     MONTH,
+    OLIVER,
+    SAM,
     BotFactory,
     BudgetBot,
     _request_values,
@@ -98,3 +100,45 @@ def test_the_form_opened_with_zh_answers_in_zh_to_the_end(sqlite_engine: Engine,
     [confirmation] = bot.new("chat.postEphemeral")
     assert confirmation.args["channel"] == GENERAL and CONFIRM["zh"] in confirmation.args["text"]
     assert CARD["en"] in readable(bot.card()["blocks"])
+
+
+def test_clickers_notes_and_the_requesters_dms_are_in_their_own_slack_language(
+        sqlite_engine: Engine, start_budget_bot: BotFactory) -> None:
+    """An en bot: Mei (zh in Slack) asks, Fang (zh) and Oliver (en) approve. What only one person reads —
+    a clicker's note, the requester's DM — is in that person's language; the card stays in the bot's."""
+    bot = _bot(sqlite_engine, start_budget_bot, bot_locale="en", mei_slack="zh-CN")
+    users = bot.fake.workspace.users
+    users[FANG] = dataclasses.replace(users[FANG], locale="zh-CN")
+    users[OLIVER] = dataclasses.replace(users[OLIVER], locale="en-US")
+    _confirmation(bot, "50000 douyin KOL slot")
+    ts = str(bot.card()["ts"])
+    request_id = str(_request_id(bot))
+
+    bot.click("budget_approve", request_id, user=FANG, ts=ts)
+    fang_note = bot.note()
+    assert "你已以" in fang_note and english_words(fang_note) == [], fang_note
+    bot.new("chat.update")
+    assert any("你的预算申请" in m for m in bot.dms(MEI)), bot.dms(MEI)
+
+    bot.click("budget_approve", request_id, user=OLIVER, ts=ts)
+    assert "is released" in bot.note()
+    bot.new("chat.update")
+    assert any("已拨付" in m and "抖音" in m for m in bot.dms(MEI)), bot.dms(MEI)
+    assert all(english_words(m, allowed={"KOL"}) == [] for m in bot.dms(MEI)), bot.dms(MEI)
+    assert CARD["en"] in readable(bot.card()["blocks"])
+
+
+def test_an_outsiders_refused_click_is_told_in_their_language_and_changes_nothing(
+        sqlite_engine: Engine, start_budget_bot: BotFactory) -> None:
+    bot = _bot(sqlite_engine, start_budget_bot, bot_locale="en", mei_slack="en-US")
+    _confirmation(bot, "50000 douyin KOL slot")
+    users = bot.fake.workspace.users
+    users[SAM] = dataclasses.replace(users[SAM], locale="zh-CN")
+    ts = str(bot.card()["ts"])
+    before = readable(bot.card()["blocks"])
+    bot.click("budget_approve", str(_request_id(bot)), user=SAM, ts=ts)
+    note = bot.note()
+    assert english_words(note) == [] and note, note
+    with bot.deps.engine.connect() as conn:
+        [req] = budget.pending_requests(conn)
+    assert req.status == budget.PENDING and readable(bot.card()["blocks"]) == before
