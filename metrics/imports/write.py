@@ -73,7 +73,8 @@ def write_rows(engine: Engine, kind: Kind, df: pd.DataFrame, *, source: str, row
             # second insert meets the first's committed row (or the two deadlock on it). The whole
             # transaction rolled back, so run it again: it now sees the other import's orders, and
             # counts only its own rows as inserted.
-            rollup_clash = isinstance(exc, IntegrityError) and "daily_sales" in str(exc)
+            rollup_clash = isinstance(exc, IntegrityError) and any(
+                t in str(exc) for t in ("daily_sales", "buyer_days", "split_orders"))
             if not (rollup_clash or transient(exc)) or attempt == ROLLUP_TRIES:
                 raise
             log.info("import of %s met a concurrent import; retrying (%s)", source, attempt)
