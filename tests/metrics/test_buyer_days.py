@@ -21,7 +21,7 @@ from metrics.windows import Window, parse_window
 from tests.metrics.test_imports import OPTS, ORDER_HEADER
 
 TODAY = date(2026, 11, 25)
-CHANNELS = ChannelRegistry().slugs
+CHANNELS = list(ChannelRegistry().slugs)
 Row = list[str]  # one line of ORDER_HEADER
 
 
