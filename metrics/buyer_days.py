@@ -18,7 +18,7 @@ from sqlalchemy import Column, Connection, Engine, Select, String, and_, func, i
 from sqlalchemy.sql.elements import ColumnElement
 
 from metrics.db import scratch_table
-from metrics.schema import buyer_days, orders, split_orders
+from metrics.schema import buyer_days, daily_sales, orders, split_orders
 
 LIVE = orders.c.status != "cancelled"
 CHUNK = 500  # days per IN list, as the rollup does
@@ -55,6 +55,11 @@ def refresh_buyers(conn: Connection, by_channel: Mapping[str, Sequence[date]]) -
     parts = _day_parts(by_channel)
     if not parts:
         return
+    if _every_day(conn, by_channel):
+        # a first load or a full re-import touches every customer: one pass over `orders`, not one
+        # per touched (channel, days) and an IN over all customers
+        rebuild_buyers(conn)
+        return
     with scratch_table(conn, "touched_buyers", Column("customer_id", String(64))) as touched:
         for channel, days in parts:
             on_days = and_(orders.c.channel == channel, orders.c.order_date.in_(days))
@@ -71,6 +76,13 @@ def refresh_buyers(conn: Connection, by_channel: Mapping[str, Sequence[date]]) -
         who = select(touched.c.customer_id)
         conn.execute(buyer_days.delete().where(buyer_days.c.customer_id.in_(who)))
         conn.execute(insert(buyer_days).from_select(_COLUMNS, _rows(orders.c.customer_id.in_(who))))
+
+
+def _every_day(conn: Connection, by_channel: Mapping[str, Sequence[date]]) -> bool:
+    """Whether the touched days are every (channel, day) with order lines (the rollup, just refreshed)."""
+    touched = {(channel, str(day)) for channel, days in by_channel.items() for day in days}
+    return all((channel, str(day)[:10]) in touched
+               for channel, day in conn.execute(select(daily_sales.c.channel, daily_sales.c.date)))
 
 
 def settle(engine: Engine) -> None:
