@@ -90,7 +90,8 @@ def raw_gmv(engine: Engine, start: date, end: date) -> None:
 def run(label: str, url: str, orders_csv: Path, spend_csv: Path, rows: int) -> dict[str, float]:
     engine = connect(url)
     with engine.begin() as conn:
-        for table in (schema.orders, schema.daily_sales, schema.ad_spend, schema.imports):
+        for table in (schema.orders, schema.daily_sales, schema.split_orders, schema.buyer_days, schema.ad_spend,
+                      schema.imports):
             # TRUNCATE, not DELETE: dead rows of an earlier run would slow this one down
             if engine.dialect.name == "sqlite":
                 conn.execute(table.delete())

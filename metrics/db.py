@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -166,8 +166,7 @@ def upsert(
         return UpsertResult(0, 0)
     cols = list(columns)
     pk = [c.name for c in table.primary_key.columns]
-    stage = _staging_table(conn, table, cols)
-    try:
+    with scratch_table(conn, f"stage_{table.name}", *_staging_columns(table, cols)) as stage:
         _bulk_load(conn, stage, cols, columns, chunk, progress)
         existing = conn.execute(
             select(func.count()).select_from(
@@ -178,9 +177,6 @@ def upsert(
         if on_staged is not None:
             on_staged(conn, stage)
         _merge(conn, table, stage, cols, pk)
-    finally:
-        # plain DROP TABLE commits implicitly on MySQL; DROP TEMPORARY TABLE does not
-        conn.execute(text(f"DROP {'TEMPORARY ' if conn.dialect.name == 'mysql' else ''}TABLE {stage.name}"))
     return UpsertResult(inserted=int(staged) - int(existing), updated=int(existing))
 
 
@@ -201,18 +197,21 @@ def _and_all(clauses: Iterable[Any]) -> Any:
 _stage_counter = iter(range(1, 1 << 62))
 
 
-def _staging_table(conn: Connection, table: Table, cols: list[str]) -> Table:
-    name = f"stage_{table.name}_{next(_stage_counter)}"
-    meta = MetaData()
+@contextmanager
+def scratch_table(conn: Connection, prefix: str, *columns: Column[Any]) -> Iterator[Table]:
+    """A temporary table of `columns` for the rest of the transaction's work; dropped on the way out."""
+    table = Table(f"{prefix}_{next(_stage_counter)}", MetaData(), *columns, prefixes=["TEMPORARY"])
+    table.create(conn)
+    try:
+        yield table
+    finally:
+        # plain DROP TABLE commits implicitly on MySQL; DROP TEMPORARY TABLE does not
+        conn.execute(text(f"DROP {'TEMPORARY ' if conn.dialect.name == 'mysql' else ''}TABLE {table.name}"))
+
+
+def _staging_columns(table: Table, cols: list[str]) -> list[Column[Any]]:
     pk = {c.name for c in table.primary_key.columns}
-    stage = Table(
-        name,
-        meta,
-        *(Column(c, table.c[c].type, primary_key=c in pk) for c in cols),
-        prefixes=["TEMPORARY"],
-    )
-    stage.create(conn)
-    return stage
+    return [Column(c, table.c[c].type, primary_key=c in pk) for c in cols]
 
 
 def _bulk_load(

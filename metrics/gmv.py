@@ -6,9 +6,10 @@
     r = gmv_report(conn, window=w, channels=registry.slugs)   # what /gmv shows
     r.driver, r.driver_change        # "uv", Decimal("-0.1500"): GMV fell mostly because traffic fell
 
-Sums (GMV, refunds, UV, cart users) come from the daily rollup and the traffic table; distinct
-orders and buyers are not additive across days, so they are counted on `orders` — one pass for
-all windows, each row put in its window's bucket by a CASE on the indexed `order_date`.
+Sums (GMV, refunds, UV, cart users, orders) come from the daily rollup and the traffic table, each
+row put in its window's bucket by a CASE on the indexed date; the few orders with live lines on
+several days are taken off the order sum once per extra day, and buyers are counted on `buyer_days`
+(`metrics.buyers`).
 """
 
 from __future__ import annotations
@@ -18,12 +19,13 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, localcontext
 
-from sqlalchemy import Connection, and_, case, func, literal, null, or_, select, text, union_all
+from sqlalchemy import Connection, and_, case, func, literal, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from metrics.attribution import FACTORS, Lmdi, lmdi
+from metrics.buyers import buyer_counts
 from metrics.money import from_cents, ratio
-from metrics.schema import daily_sales, orders, traffic
+from metrics.schema import daily_sales, orders, split_orders, traffic
 from metrics.windows import Window
 
 _PRECISION = 50
@@ -103,14 +105,16 @@ def figures(conn: Connection, *, windows: Sequence[Window], channels: Sequence[s
 
     chans = list(channels)
     b = _bucket(daily_sales.c.date, windows).label("b")
-    for i, ch, gmv, refund, n in conn.execute(
+    for i, ch, gmv, refund, orders_n, n in conn.execute(
         select(b, daily_sales.c.channel, func.sum(daily_sales.c.gmv_cents), func.sum(daily_sales.c.refund_cents),
-               func.count())
+               func.sum(daily_sales.c.orders), func.count())
         .where(and_(_any(daily_sales.c.date, windows), daily_sales.c.channel.in_(chans)))
         .group_by(b, daily_sales.c.channel)
     ):
-        add((int(i), ch), gmv_cents=gmv, refund_cents=refund, rows=n)
-        add((int(i), None), gmv_cents=gmv, refund_cents=refund, rows=n)
+        # an order id is unique within its channel: orders add up over channels, and over days
+        # but for the split orders taken off below
+        add((int(i), ch), gmv_cents=gmv, refund_cents=refund, orders=orders_n, rows=n)
+        add((int(i), None), gmv_cents=gmv, refund_cents=refund, orders=orders_n, rows=n)
     b = _bucket(traffic.c.date, windows).label("b")
     for i, ch, uv, cart, n in conn.execute(
         select(b, traffic.c.channel, func.sum(traffic.c.uv), func.sum(func.coalesce(traffic.c.cart_users, 0)),
@@ -120,12 +124,14 @@ def figures(conn: Connection, *, windows: Sequence[Window], channels: Sequence[s
     ):
         add((int(i), ch), uv=uv, cart=cart, rows=n)
         add((int(i), None), uv=uv, cart=cart, rows=n)
-    for i, ch, orders_n, buyers_n in _distinct_counts(conn, windows, chans):
-        if ch is not None:
-            add((int(i), ch), orders=orders_n, buyers=buyers_n)
-            add((int(i), None), orders=orders_n)  # an order id is unique within its channel: orders add up
-        else:
-            add((int(i), None), buyers=buyers_n)  # buyers are people: one customer on two channels is one
+    for i, ch, extra in _split_repeats(conn, windows, chans):
+        add((int(i), ch), orders=-extra)
+        add((int(i), None), orders=-extra)
+    buyers, people = buyer_counts(conn, windows, chans)
+    for (i, ch), n in buyers.items():
+        add((i, ch), buyers=n)
+    for i, n in people.items():
+        add((i, None), buyers=n)  # buyers are people: one customer on two channels is one
     result: dict[tuple[int, str | None], Figures] = {}
     for i, w in enumerate(windows):
         for ch in [*chans, None]:
@@ -133,37 +139,21 @@ def figures(conn: Connection, *, windows: Sequence[Window], channels: Sequence[s
     return result
 
 
-def _distinct_counts(conn: Connection, windows: Sequence[Window], chans: list[str]) -> list[tuple[int, str | None,
-                                                                                                int, int]]:
-    """(window index, channel, orders, buyers) per channel, and (index, None, 0, people) over every channel.
-
-    One scan of `orders` into a CTE of distinct (window, channel, customer, order) rows, which the
-    database materialises once and aggregates three ways. GROUP BY instead of COUNT(DISTINCT) on the
-    big side: PostgreSQL hashes a GROUP BY, while COUNT(DISTINCT) always sorts.
-    """
-    if conn.dialect.name == "postgresql":
-        # the hash of ~300k distinct buyers spills to disk at the default 4 MB; this transaction only
-        conn.execute(text("SET LOCAL work_mem = '64MB'"))
-    live = and_(_any(orders.c.order_date, windows), orders.c.channel.in_(chans), orders.c.status != "cancelled")
+def _split_repeats(conn: Connection, windows: Sequence[Window], chans: list[str]) -> list[tuple[int, str, int]]:
+    """(window index, channel, days counted too many) of the orders with live lines on several days."""
     b = _bucket(orders.c.order_date, windows).label("b")
-    pairs = (select(b, orders.c.channel, orders.c.customer_id, orders.c.order_id).where(live)
-             .group_by(b, orders.c.channel, orders.c.customer_id, orders.c.order_id).cte("pairs"))
-    buyers = select(pairs.c.b, pairs.c.channel, pairs.c.customer_id).group_by(
-        pairs.c.b, pairs.c.channel, pairs.c.customer_id).subquery("buyers")
-    people = select(pairs.c.b, pairs.c.customer_id).group_by(pairs.c.b, pairs.c.customer_id).subquery("people")
-    per_order = select(pairs.c.b, pairs.c.channel, pairs.c.order_id).group_by(
-        pairs.c.b, pairs.c.channel, pairs.c.order_id).subquery("per_order")
-    stmt = union_all(
-        select(per_order.c.b, per_order.c.channel, func.count().label("n"), literal(0).label("kind"))
-        .group_by(per_order.c.b, per_order.c.channel),
-        select(buyers.c.b, buyers.c.channel, func.count(), literal(1)).group_by(buyers.c.b, buyers.c.channel),
-        select(people.c.b, null(), func.count(), literal(2)).group_by(people.c.b),
+    per_order = (
+        select(b, orders.c.channel, (func.count(func.distinct(orders.c.order_date)) - 1).label("extra"))
+        .select_from(split_orders.join(orders, and_(orders.c.channel == split_orders.c.channel,
+                                                     orders.c.order_id == split_orders.c.order_id)))
+        .where(and_(_any(orders.c.order_date, windows), split_orders.c.channel.in_(chans),
+                    orders.c.status != "cancelled"))
+        .group_by(b, orders.c.channel, orders.c.order_id)
+        .subquery()
     )
-    got: dict[tuple[int, str | None], list[int]] = {}
-    for i, ch, n, kind in conn.execute(stmt):
-        slot = got.setdefault((int(i), ch if int(kind) < 2 else None), [0, 0])
-        slot[0 if int(kind) == 0 else 1] += int(n)
-    return [(i, ch, v[0], v[1]) for (i, ch), v in got.items()]
+    return [(int(i), ch, int(n)) for i, ch, n in conn.execute(
+        select(per_order.c.b, per_order.c.channel, func.sum(per_order.c.extra))
+        .group_by(per_order.c.b, per_order.c.channel))]
 
 
 def _figures(channel: str | None, window: Window, r: _Raw) -> Figures:

@@ -54,8 +54,9 @@ orders = Table(
 )
 
 # Rollup of orders per channel and day, rebuilt for the touched days on every import in the
-# same transaction, so it can never disagree with `orders`. Distinct counts (orders, buyers)
-# are not additive across days and are always read from `orders`.
+# same transaction, so it can never disagree with `orders`. Distinct counts are not additive
+# across days: `orders` adds up over a window except for the few orders with live lines on more
+# than one day (`split_orders`), and buyers come from `buyer_days`.
 daily_sales = Table(
     "daily_sales",
     metadata,
@@ -65,6 +66,34 @@ daily_sales = Table(
     Column("refund_cents", BigInteger, nullable=False),
     Column("units", BigInteger, nullable=False),
     Column("lines", BigInteger, nullable=False),
+    Column("orders", BigInteger, nullable=False, server_default="0"),  # distinct orders with a live line
+)
+
+# Orders whose live lines fall on more than one day: the only ones a sum of daily order counts
+# would count twice. Kept with the rollup, for the orders the import touched.
+split_orders = Table(
+    "split_orders",
+    metadata,
+    Column("channel", CHANNEL, primary_key=True),
+    Column("order_id", String(64), primary_key=True),
+)
+
+# One row per customer, channel and day with a live order line, and the customer's previous such
+# day on that channel and on any channel. A buyer of window [s, e] is counted once, on the first
+# row in it: the one whose previous day is before s. So distinct buyers become a count over an
+# index range, never a hash of every customer id. `person_prev` orders a customer's rows by
+# (day, channel), so a second channel on the same day has the same day as its previous one and
+# is never counted twice. Rebuilt with the rollup for every customer the import touched.
+buyer_days = Table(
+    "buyer_days",
+    metadata,
+    Column("customer_id", String(64), primary_key=True),
+    Column("channel", CHANNEL, primary_key=True),
+    Column("order_date", Date, primary_key=True),
+    Column("buyer_prev", Date),
+    Column("person_prev", Date),
+    # covering: a window's counts read this index only
+    Index("ix_buyer_days_date", "order_date", "channel", "buyer_prev", "person_prev"),
 )
 
 traffic = Table(
@@ -147,7 +176,8 @@ imports = Table(
     Index("ix_imports_kind_finished", "kind", "finished_at"),
 )
 
-FACT_TABLES = (orders, daily_sales, traffic, ad_spend, inventory, reviews, experiments, imports)
+FACT_TABLES = (orders, daily_sales, split_orders, buyer_days, traffic, ad_spend, inventory, reviews, experiments,
+               imports)
 
 # Feature tables live in their own modules on the same metadata; importing them here makes
 # `metadata` complete for migrations and tests whichever module is imported first.

@@ -203,6 +203,9 @@ def captured() -> Iterator[list[Figure]]:
 def png(fig: Figure) -> bytes:
     buf = io.BytesIO()
     fig.tight_layout()
+    # tight_layout leaves a placeholder layout engine behind, and savefig lays out (a whole draw pass
+    # without pixels) again for any engine: a third of a chart's time, for the same image
+    fig.set_layout_engine(None)
     fig.savefig(buf, format="png")
     if _captures:  # only ever inside a test's `captured()`
         with _capture_lock:

@@ -15,6 +15,7 @@ from sqlalchemy import Connection, Date, Engine, Table, and_, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from metrics import schema
+from metrics.buyer_days import settle
 from metrics.clock import utc_naive
 from metrics.db import upsert
 from metrics.imports.kinds import ImportOptions, Kind
@@ -66,14 +67,18 @@ def write_rows(engine: Engine, kind: Kind, df: pd.DataFrame, *, source: str, row
     for attempt in range(1, ROLLUP_TRIES + 1):
         old_days.clear()
         try:
-            return _write(engine, kind, df, columns, count, old_days, remember_old_days, source=source,
-                          rows_read=rows_read, opts=opts, tqdm=tqdm)
+            result = _write(engine, kind, df, columns, count, old_days, remember_old_days, source=source,
+                            rows_read=rows_read, opts=opts, tqdm=tqdm)
+            if kind.name == "orders":
+                settle(engine)
+            return result
         except DBAPIError as exc:
             # two imports of other orders on the same (channel, day) both rebuild that rollup row: the
             # second insert meets the first's committed row (or the two deadlock on it). The whole
             # transaction rolled back, so run it again: it now sees the other import's orders, and
             # counts only its own rows as inserted.
-            rollup_clash = isinstance(exc, IntegrityError) and "daily_sales" in str(exc)
+            rollup_clash = isinstance(exc, IntegrityError) and any(
+                t in str(exc) for t in ("daily_sales", "buyer_days", "split_orders"))
             if not (rollup_clash or transient(exc)) or attempt == ROLLUP_TRIES:
                 raise
             log.info("import of %s met a concurrent import; retrying (%s)", source, attempt)
