@@ -2,6 +2,9 @@
 
     expire_requests(deps, client)   # → how many expired; their cards lose the buttons, requesters get a DM
 
+The card is the approvers' channel's, in BOT_LOCALE; the DM is the requester's alone, in their own Slack
+language, as the DMs of a click are.
+
 The scheduler calls it; `ecombot budget expire` too. The rule and the locked transaction are in
 `metrics.budget.expire_due`; this only tells Slack.
 """
@@ -13,6 +16,7 @@ import logging
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from handlers.locales import UserLocales
 from handlers.views import budget as view
 from jobs.kit.context import JobContext, Outcome
 from metrics import budget
@@ -24,18 +28,23 @@ log = logging.getLogger(__name__)
 
 def expire_requests(deps: Deps, client: WebClient | None) -> int:
     expired = budget.expire_due(deps.engine, now=deps.now())
+    locales = UserLocales()
     for request in expired:
         log.info("budget request %s expired", request.id)
         if client is not None:
-            _tell(deps, client, request)
+            _tell(deps, client, request, locales)
     return len(expired)
 
 
-def _tell(deps: Deps, client: WebClient, request: budget.Request) -> None:
+def _name(deps: Deps, slug: str, locale: str) -> str:
     try:
-        name = deps.registry.get(request.channel).display(deps.locale)
+        return deps.registry.get(slug).display(locale)
     except UnknownChannel:
-        name = request.channel
+        return slug
+
+
+def _tell(deps: Deps, client: WebClient, request: budget.Request, locales: UserLocales) -> None:
+    name = _name(deps, request.channel, deps.locale)
     decision = view.expired_decision(request)
     if request.card_channel and request.card_ts:
         card = view.card(request, view.CardContext(
@@ -49,7 +58,9 @@ def _tell(deps: Deps, client: WebClient, request: budget.Request) -> None:
         else:
             budget.mark_card(deps.engine, request, stale=False, now=deps.now())
     try:
-        message = view.dm(decision, channel_name=name, locale=deps.locale, user=budget.SYSTEM)
+        theirs = locales.of(client, request.requester, deps.locale)
+        message = view.dm(decision, channel_name=_name(deps, request.channel, theirs), locale=theirs,
+                          user=budget.SYSTEM)
         if message:
             dm = client.conversations_open(users=request.requester)
             client.chat_postMessage(channel=dm["channel"]["id"], text=message)

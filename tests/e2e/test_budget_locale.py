@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from slack_sdk import WebClient
 from sqlalchemy import Engine
 
+from jobs.budget_expiry import expire_requests
 from metrics import budget
 from tests.chinese import english_words
 from tests.e2e.conftest import NOW, SHOP, block_text
@@ -142,3 +145,16 @@ def test_an_outsiders_refused_click_is_told_in_their_language_and_changes_nothin
     with bot.deps.engine.connect() as conn:
         [req] = budget.pending_requests(conn)
     assert req.status == budget.PENDING and readable(bot.card()["blocks"]) == before
+
+
+def test_the_expiry_dm_is_in_the_requesters_language_and_the_card_in_the_bots(
+        sqlite_engine: Engine, start_budget_bot: BotFactory) -> None:
+    bot = _bot(sqlite_engine, start_budget_bot, bot_locale="en", mei_slack="zh-CN")
+    _confirmation(bot, "50000 douyin KOL slot")
+    client = WebClient(base_url=bot.fake.api_url, token="xoxb-test")
+    bot.clock.now = NOW + timedelta(hours=48)
+    assert expire_requests(bot.deps, client) == 1
+    bot.new("chat.update")
+    [dm] = [m for m in bot.dms(MEI) if "过期" in m]
+    assert "抖音" in dm and english_words(dm) == [], dm
+    assert CARD["en"] in readable(bot.card()["blocks"]) and "*Expired*" in readable(bot.card()["blocks"])
