@@ -16,11 +16,11 @@ import logging
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from handlers.actions.budget_flow import channel_name
 from handlers.locales import UserLocales
 from handlers.views import budget as view
 from jobs.kit.context import JobContext, Outcome
 from metrics import budget
-from metrics.channels import UnknownChannel
 from metrics.runtime import Deps
 
 log = logging.getLogger(__name__)
@@ -36,15 +36,8 @@ def expire_requests(deps: Deps, client: WebClient | None) -> int:
     return len(expired)
 
 
-def _name(deps: Deps, slug: str, locale: str) -> str:
-    try:
-        return deps.registry.get(slug).display(locale)
-    except UnknownChannel:
-        return slug
-
-
 def _tell(deps: Deps, client: WebClient, request: budget.Request, locales: UserLocales) -> None:
-    name = _name(deps, request.channel, deps.locale)
+    name = channel_name(deps, request.channel)
     decision = view.expired_decision(request)
     if request.card_channel and request.card_ts:
         card = view.card(request, view.CardContext(
@@ -59,7 +52,7 @@ def _tell(deps: Deps, client: WebClient, request: budget.Request, locales: UserL
             budget.mark_card(deps.engine, request, stale=False, now=deps.now())
     try:
         theirs = locales.of(client, request.requester, deps.locale)
-        message = view.dm(decision, channel_name=_name(deps, request.channel, theirs), locale=theirs,
+        message = view.dm(decision, channel_name=channel_name(deps, request.channel, theirs), locale=theirs,
                           user=budget.SYSTEM)
         if message:
             dm = client.conversations_open(users=request.requester)

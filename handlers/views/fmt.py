@@ -13,17 +13,6 @@ def money(value: Decimal | None) -> str:
     return f"¥{value.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,}"
 
 
-def money_short(value: Decimal | None) -> str:
-    """¥1.23M / ¥45.6k for chart labels and dense tables."""
-    if value is None:
-        return NA
-    v = float(value)
-    for size, suffix in ((1e8, "亿"), (1e6, "M"), (1e3, "k")):
-        if abs(v) >= size:
-            return f"¥{v / size:.2f}{suffix}"
-    return f"¥{v:.2f}"
-
-
 def roi(value: Decimal | None) -> str:
     """ROI the way the team writes it (seed 001: the floor "1:2"): 1:2.35."""
     if value is None:

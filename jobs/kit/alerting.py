@@ -14,9 +14,9 @@ from datetime import UTC, datetime
 
 from handlers.delivery import send
 from handlers.views import alerts as views
+from handlers.views import footer as footer_view
 from handlers.views.blocks import Block
 from handlers.views.footer import data_footer, source_names
-from handlers.views.footer import stale_notes as views_stale_notes
 from handlers.views.message import Message
 from handlers.views.texts import t
 from jobs.kit.context import JobContext, Outcome
@@ -113,4 +113,4 @@ def stale_notes(ctx: JobContext, sources: tuple[str, ...]) -> list[str]:
     hours = ctx.deps.settings.stale_data_hours
     with ctx.deps.engine.connect() as conn:
         stale = stale_sources(conn, now_utc=ctx.now_utc, max_age_hours=hours, sources=sources)
-    return views_stale_notes(stale, ctx.locale, hours)
+    return footer_view.stale_notes(stale, ctx.locale, hours)

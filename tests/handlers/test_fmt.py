@@ -49,9 +49,5 @@ def test_pct(value: Decimal | float | None, places: int, expected: str) -> None:
     assert fmt.pct(value, places) == expected
 
 
-def test_integer_and_short_money() -> None:
+def test_integer() -> None:
     assert fmt.integer(1234567) == "1,234,567" and fmt.integer(None) == "n/a"
-    assert fmt.money_short(Decimal(1_234_000)) == "¥1.23M"
-    assert fmt.money_short(Decimal(45_600)) == "¥45.60k"
-    assert fmt.money_short(Decimal(250_000_000)) == "¥2.50亿"
-    assert fmt.money_short(Decimal(12)) == "¥12.00"
