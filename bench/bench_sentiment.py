@@ -24,6 +24,7 @@ import argparse
 import csv
 import os
 import random
+import resource
 import subprocess
 import sys
 import tempfile
@@ -183,13 +184,20 @@ def throughput(n: int = 10_000) -> None:
         print(f"in-process, model loaded (read, score, topics, write): {n / best:,.0f} reviews/s ({best:.2f} s)")
         exe = Path(sys.executable).with_name("ecombot")
         env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp}/x.db"}
-        started = time.perf_counter()
-        subprocess.run([str(exe), "sentiment", "classify", str(src), "-o", str(Path(tmp) / "cli.csv")],
-                       check=True, env=env, capture_output=True)
-        wall = time.perf_counter() - started
-        print(f"`ecombot sentiment classify`, fresh process (start-up + model load included): "
-              f"{n / wall:,.0f} reviews/s ({wall:.2f} s)")
-
+        # best of 3, wall and CPU (user + sys of the child): on a shared machine the wall clock also
+        # counts the other core's load; one core's CPU time is what "on one core" asks
+        walls, cpus = [], []
+        for _ in range(3):
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            started = time.perf_counter()
+            subprocess.run([str(exe), "sentiment", "classify", str(src), "-o", str(Path(tmp) / "cli.csv")],
+                           check=True, env=env, capture_output=True)
+            walls.append(time.perf_counter() - started)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpus.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+        wall, cpu = min(walls), min(cpus)
+        print(f"`ecombot sentiment classify`, fresh process (start-up + model load included), best of 3: "
+              f"{n / wall:,.0f} reviews/s wall ({wall:.2f} s), {n / cpu:,.0f} reviews/s of CPU ({cpu:.2f} s)")
 
 def main() -> None:
     parser = argparse.ArgumentParser()

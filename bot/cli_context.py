@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import click
-from sqlalchemy import Engine
 
 from bot.config import ConfigError, load_settings
 from bot.logs import setup_logging
 from metrics.settings import Settings
+
+if TYPE_CHECKING:  # SQLAlchemy is imported when a command opens the database, not by every command
+    from sqlalchemy import Engine
 
 
 @dataclass

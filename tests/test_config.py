@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy.exc import ArgumentError
 
 from bot.cli import main
 from bot.config import ConfigError, load_settings
@@ -78,3 +79,35 @@ def test_alert_responders_by_kind_and_bad_lines_named() -> None:
         load_settings(_env_file=None, alert_responders="stok=U0A")
     with pytest.raises(ConfigError, match="ALERT_RESPONDERS: stock: '@bob' is not a Slack user"):
         load_settings(_env_file=None, alert_responders="stock=@bob")
+
+
+@pytest.mark.parametrize("url", [
+    "sqlite:///ecombot.db", "sqlite://", "sqlite:////abs/path.db", "postgresql+psycopg://u:p@h:5432/db",
+    "mysql+pymysql://root@127.0.0.1:3306/test?charset=utf8mb4", "postgresql://[::1]:5432/db",
+    "postgresql://u@h: 5432 /db", "postgresql://u@h:+5/db", "postgresql://u@h:port/db", "postgresql://u@h:/db",
+    "not a url", "://h/db", "sqlite:/x.db", "", "postgres ql://h/db", "pg://u:p:w@h/db", "pg://u@h:5_432/db",
+])
+def test_database_url_check_agrees_with_sqlalchemy(url: str) -> None:
+    # settings check the URL without importing SQLAlchemy; the verdict must be make_url's
+    from sqlalchemy.engine import make_url
+
+    try:
+        make_url(url)
+        sqlalchemy_accepts = True
+    except (ArgumentError, ValueError):
+        sqlalchemy_accepts = False
+    try:
+        load_settings(_env_file=None, database_url=url)
+        we_accept = True
+    except ConfigError:
+        we_accept = False
+    assert we_accept == sqlalchemy_accepts
+
+
+@pytest.mark.parametrize("url", ["postgresql://u:pw@h/db", "mysql+pymysql://root:p%40ss@h:3306/db?charset=utf8mb4",
+                                 "postgresql://u:@h/db", "postgresql://u@h/db", "sqlite:///x.db"])
+def test_redacted_url_is_sqlalchemys(url: str) -> None:
+    from sqlalchemy.engine import make_url
+
+    red = load_settings(_env_file=None, database_url=url).redacted()["database_url"]
+    assert red == make_url(url).render_as_string(hide_password=True)
