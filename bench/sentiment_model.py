@@ -10,6 +10,14 @@ occur in ≥ 2 training reviews and ≥ 2 training categories: an n-gram seen in
 ("酒店", "洗发水") is that category's vocabulary, not sentiment, and fitting on it teaches the model
 to recognise categories. Binary TF-IDF, L2-normalised, scaled by the naive-Bayes log-count ratio,
 then L2-regularised logistic regression (liblinear, deterministic). Needs scikit-learn (dev).
+
+Beside the reviews, every fold is fitted on HowNet's sentiment words (LEXICON, 16,091 words), each
+as a one-word review with its polarity. The reviews teach which n-grams carry sentiment in the
+categories they come from; the lexicon gives their words a polarity that holds in any category,
+and keeps a sentiment word that only one training category uses (the lexicon counts as a category
+for MIN_CATEGORIES; a word no review uses is still dropped by MIN_DF). Measured on held-out
+categories it lifts accuracy by ~0.004 pooled (README), and moved every product category the
+same way, which no other change did.
 """
 
 from __future__ import annotations
@@ -34,6 +42,8 @@ from metrics.sentiment import CODE_OTHER, FORMAT, MODEL_PATH, gram_keys, grams
 ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = ROOT.parent / "shared" / "data"
 DATA_FILES = (DATA_DIR / "reviews_dev.csv", DATA_DIR / "reviews_more.csv")
+# HowNet's sentiment words (see bench/data/README.md), each fitted on as a one-word review
+LEXICON = ROOT / "bench" / "data" / "lexicon_hownet.csv"
 C = 4.0  # inverse L2 strength; 1–10 measured within 0.005 on held-out categories (README)
 MIN_DF = 2
 MIN_CATEGORIES = 2
@@ -51,22 +61,34 @@ class Reviews:
     categories: npt.NDArray[np.str_]
     X: sp.csr_matrix  # binary review × n-gram matrix over every n-gram of every review
     vocab: list[str]
+    # the sentiment lexicon's words as one-word training documents (LEXICON), same columns as X;
+    # not reviews: fitted on with every fold, never scored or counted
+    lexicon_X: sp.csr_matrix
+    lexicon_labels: npt.NDArray[np.int_]
 
 
-def load_reviews(files: Sequence[Path]) -> Reviews:
+def _read(files: Sequence[Path]) -> list[dict[str, str]]:
     rows: list[dict[str, str]] = []
     for f in files:
         with open(f, encoding="utf-8-sig", newline="") as fh:
             rows += list(csv.DictReader(fh))
+    return rows
+
+
+def load_reviews(files: Sequence[Path], lexicon: Path | None = LEXICON) -> Reviews:
+    rows = _read(files)
+    words = _read([lexicon]) if lexicon else []
     texts = [r["text"] for r in rows]
     vec = CountVectorizer(analyzer=grams, binary=True, dtype=np.float64)
-    X = sp.csr_matrix(vec.fit_transform(texts))
+    X = sp.csr_matrix(vec.fit_transform(texts + [w["text"] for w in words]))
     # grams() is a set, whose order follows the hash seed; the vectorizer's remap can leave each
     # row's entries in that order, and float sums in another order fit a (slightly) other model
     X.has_sorted_indices = False
     X.sort_indices()
+    n = len(texts)
     return Reviews(texts, np.array([int(r["label"]) for r in rows]), np.array([r["category"] for r in rows]),
-                   X, [str(g) for g in vec.get_feature_names_out()])
+                   sp.csr_matrix(X[:n]), [str(g) for g in vec.get_feature_names_out()],
+                   sp.csr_matrix(X[n:]), np.array([int(w["label"]) for w in words], dtype=np.int_))
 
 
 @dataclass(frozen=True)
@@ -89,10 +111,11 @@ class Fold:
 
 
 def fit(data: Reviews, rows: Mask, *, c: float = C) -> Fold:
-    X = data.X[rows]
-    y = data.labels[rows]
+    X = sp.vstack([data.X[rows], data.lexicon_X], format="csr")
+    y = np.concatenate([data.labels[rows], data.lexicon_labels])
     df = np.asarray(X.sum(axis=0)).ravel()
-    seen_in = np.zeros(X.shape[1])
+    # the lexicon counts as one more category: a word of it that one category's reviews use is kept
+    seen_in = (np.asarray(data.lexicon_X.sum(axis=0)).ravel() > 0).astype(np.float64)
     for cat in np.unique(data.categories[rows]):
         seen_in += np.asarray(data.X[rows & (data.categories == cat)].sum(axis=0)).ravel() > 0
     # the run-time scorer keys n-grams by 16-bit character codes: emoji n-grams are not features

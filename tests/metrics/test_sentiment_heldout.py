@@ -21,8 +21,8 @@ FILES = (ROOT.parent / "shared" / "data" / "reviews_dev.csv", ROOT.parent / "sha
 TARGET = 0.95
 # What this model does reach, pooled over the 8 held-out categories (README): a floor a change must
 # not break. It is below the target: see test_meets_the_issue_target.
-FLOOR_ACCURACY = 0.88
-FLOOR_RECALL = 0.925
+FLOOR_ACCURACY = 0.89
+FLOOR_RECALL = 0.935
 
 pytestmark = pytest.mark.slow
 
