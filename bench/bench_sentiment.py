@@ -46,6 +46,8 @@ from bench.sentiment_model import (  # noqa: E402
     figures,
     leave_one_category_out,
     load_reviews,
+    plain_grams,
+    plain_matrix,
 )
 from metrics import sentiment  # noqa: E402
 from metrics.sentiment_file import classify_file  # noqa: E402
@@ -104,30 +106,34 @@ def out_of_domain(data: Reviews) -> None:
     labels = np.array([int(r["label"]) for r in rows])
     new: Floats = np.array(sentiment.scores(r["text"] for r in rows))
     # the old model, refitted on all the data, scoring texts it has never seen
-    short = [g for g in data.vocab if len(g) <= 3]
-    index = {g: i for i, g in enumerate(short)}
-    probe = np.zeros(len(data.texts), dtype=bool)
-    weights = _old_weights(data)
-    old = []
-    for r in rows:
-        z = weights[1] + sum(weights[0][index[g]] for g in sentiment.grams(r["text"]) if len(g) <= 3 and g in index)
-        old.append(1 / (1 + np.exp(-np.clip(z / 4, -30, 30))))
-    del probe
+    weights, bias, vocab = _old_weights(data)
+    index = {g: i for i, g in enumerate(vocab)}
+    old = np.array([1 / (1 + np.exp(-np.clip((bias + sum(weights[index[g]] for g in plain_grams(r["text"])
+                                                           if g in index)) / 4, -30, 30))) for r in rows])
     print(f"\n## Out of domain: {OOD.name} ({len(rows)} reviews written by hand)")
-    print(f"{'model':<24} acc    negP   negR")
+    print(f"{'model':<24} {'set':<5} {'n':>4}  acc    negP   negR")
     for name, scores, th in (("this model (shipped)", new, sentiment.NEGATIVE_BELOW),
-                             ("old naive Bayes", np.array(old), 0.5)):
-        f = figures(scores, labels, th)
-        print(f"{name:<24} {f.accuracy:.3f}  {f.neg_precision:.3f}  {f.neg_recall:.3f}")
+                             ("this model at 0.5", new, _at_half()),
+                             ("old naive Bayes", old, 0.5)):
+        for written in ("all", *sorted({r["set"] for r in rows})):
+            keep = np.array([written in ("all", r["set"]) for r in rows])
+            f = figures(scores[keep], labels[keep], th)
+            print(f"{name:<24} {written:<5} {keep.sum():>4}  {f.accuracy:.3f}  {f.neg_precision:.3f}  "
+                  f"{f.neg_recall:.3f}")
     for domain in sorted({r["domain"] for r in rows}):
         keep = np.array([r["domain"] == domain for r in rows])
         f = figures(new[keep], labels[keep], sentiment.NEGATIVE_BELOW)
         print(f"  {domain:<22} {f.accuracy:.3f}  ({keep.sum()} reviews)")
 
 
-def _old_weights(data: Reviews) -> tuple[Floats, float]:
-    short = np.array([len(g) <= 3 for g in data.vocab])
-    X = data.X[:, short]
+def _at_half() -> float:
+    """The shipped score that is a fitted probability of 0.5 (the boundary before the threshold's shift)."""
+    t = sentiment.model().threshold
+    return float(1 / (1 + t / (1 - t)))
+
+
+def _old_weights(data: Reviews) -> tuple[Floats, float, list[str]]:
+    X, vocab = plain_matrix(data)
     y = data.labels
     pos = np.asarray(X[y == 1].sum(axis=0)).ravel()
     neg = np.asarray(X[y == 0].sum(axis=0)).ravel()
@@ -135,7 +141,7 @@ def _old_weights(data: Reviews) -> tuple[Floats, float]:
     k = int(keep.sum())
     w = np.zeros(len(pos))
     w[keep] = np.log((pos[keep] + 1) / (pos[keep].sum() + k)) - np.log((neg[keep] + 1) / (neg[keep].sum() + k))
-    return w, float(np.log(np.sum(y == 1) / np.sum(y == 0)))
+    return w, float(np.log(np.sum(y == 1) / np.sum(y == 0))), vocab
 
 
 def topic_precision() -> None:

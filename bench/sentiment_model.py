@@ -5,7 +5,8 @@
     p = fold.predict(data, data.categories == "酒店")  # scores of the hotel reviews, 1 = positive
     write_model(fold, data, threshold=0.6, version="2")  # the file metrics.sentiment reads
 
-Features are `metrics.sentiment.grams` (so fitting and scoring cannot drift apart), kept when they
+Features are `metrics.sentiment.grams` (so fitting and scoring cannot drift apart: no n-gram starts
+in the three characters after a negator, so "不起球" is not also "起球"), kept when they
 occur in ≥ 2 training reviews and ≥ 2 training categories: an n-gram seen in one category only
 ("酒店", "洗发水") is that category's vocabulary, not sentiment, and fitting on it teaches the model
 to recognise categories. Binary TF-IDF, L2-normalised, scaled by the naive-Bayes log-count ratio,
@@ -37,7 +38,7 @@ from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import normalize
 
-from metrics.sentiment import CODE_OTHER, FORMAT, MODEL_PATH, gram_keys, grams
+from metrics.sentiment import CODE_OTHER, FORMAT, MODEL_PATH, NEGATION_SCOPE, NEGATORS, gram_keys, grams, normalise
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = ROOT.parent / "shared" / "data"
@@ -134,11 +135,32 @@ def fit(data: Reviews, rows: Mask, *, c: float = C) -> Fold:
     return Fold(columns, idf, ratio * lr.coef_.ravel(), float(lr.intercept_[0]))
 
 
+def plain_grams(text: str) -> set[str]:
+    """The old model's features: every character 1–3-gram of the normalised text, negated or not."""
+    t = normalise(text)
+    return {t[i : i + k] for k in (1, 2, 3) for i in range(len(t) - k + 1)}
+
+
+def plain_matrix(data: Reviews) -> tuple[sp.csr_matrix, list[str]]:
+    """The reviews × plain_grams matrix and its vocabulary, built once per Reviews."""
+    cached = _PLAIN.get(id(data))
+    if cached is None or cached[0] is not data:
+        vec = CountVectorizer(analyzer=plain_grams, binary=True, dtype=np.float64)
+        X = sp.csr_matrix(vec.fit_transform(data.texts))
+        X.has_sorted_indices = False
+        X.sort_indices()
+        cached = _PLAIN[id(data)] = (data, X, [str(g) for g in vec.get_feature_names_out()])
+    return cached[1], cached[2]
+
+
+_PLAIN: dict[int, tuple[Reviews, sp.csr_matrix, list[str]]] = {}
+
+
 def baseline_nb(data: Reviews, rows: Mask, held: Mask) -> Floats:
     """The classifier this replaces (binary naive Bayes over character 1–3-grams, min_df 2), refitted on
     the same rows, as scores whose 0.5 is its old decision."""
-    short = np.array([len(g) <= 3 for g in data.vocab])
-    X = data.X[rows][:, short]
+    plain, _ = plain_matrix(data)
+    X = plain[rows]
     y = data.labels[rows]
     pos = np.asarray(X[y == 1].sum(axis=0)).ravel()
     neg = np.asarray(X[y == 0].sum(axis=0)).ravel()
@@ -146,7 +168,7 @@ def baseline_nb(data: Reviews, rows: Mask, held: Mask) -> Floats:
     w = np.zeros(len(pos))
     k = int(keep.sum())
     w[keep] = (np.log((pos[keep] + 1) / (pos[keep].sum() + k)) - np.log((neg[keep] + 1) / (neg[keep].sum() + k)))
-    z = np.log(np.sum(y == 1) / np.sum(y == 0)) + data.X[held][:, short] @ w
+    z = np.log(np.sum(y == 1) / np.sum(y == 0)) + plain[held] @ w
     p: Floats = 1 / (1 + np.exp(-np.clip(z / 4, -30, 30)))
     return p
 
@@ -198,7 +220,9 @@ def write_model(fold: Fold, data: Reviews, *, threshold: float, version: str, pa
     keys = gram_keys([data.vocab[i] for i in fold.columns])
     order = np.argsort(keys, kind="stable")
     meta = {"format": FORMAT, "version": version, "bias": round(fold.bias, 6), "threshold": threshold,
-            "features": "distinct character 1-4-grams of metrics.sentiment.normalise(text)",
+            "features": "distinct character 1-4-grams of metrics.sentiment.normalise(text), none starting "
+                        "within NEGATION_SCOPE characters after one of NEGATORS",
+            "negators": NEGATORS, "negation_scope": NEGATION_SCOPE,
             "keys": "16-bit character codes side by side, first character highest",
             "score": "sigmoid(bias + sum(weight) / sqrt(sum(idf2))) over the known n-grams"}
     arrays = {"keys": keys[order], "weight": (fold.idf * fold.weight)[order].astype(np.float32),

@@ -6,7 +6,8 @@
     topics("过敏了，快递也慢")                # ("safety", "logistics"): every topic it mentions
 
 The classifier is logistic regression over naive-Bayes-scaled TF-IDF of character 1–4-grams
-(NB-LR), fitted by `bench/train_sentiment.py` on the labelled reviews in shared/data. Character
+(NB-LR; none starts just after a negator, see NEGATORS), fitted by `bench/train_sentiment.py` on
+the labelled reviews in shared/data and HowNet's sentiment words. Character
 n-grams need no word segmenter, run at tens of thousands of reviews a second in plain Python, and
 carry across product categories; the held-out-category figures and the threshold's choice are in
 the README. The file (an .npz, ~3 MB, read in a few ms) stores, per n-gram, its weight and squared idf, so a score is
@@ -33,7 +34,7 @@ import numpy.typing as npt
 from metrics.sentiment_topics import TopicSet, default_topics
 
 MODEL_PATH = Path(__file__).parent / "models" / "sentiment_nblr.npz"
-FORMAT = "ecombot-sentiment-nblr/1"
+FORMAT = "ecombot-sentiment-nblr/2"  # 2: n-grams in a negation's scope are not features
 NGRAMS = (1, 2, 3, 4)
 # Only the first characters are read: a 100 KB paste says nothing a 2,000-character opening doesn't,
 # and scoring time must not grow with it.
@@ -52,17 +53,36 @@ def normalise(text: str) -> str:
     return _REPEAT.sub(r"\1\1", _SPACE.sub("", text[:MAX_CHARS].lower().replace("\x00", "")))
 
 
+# "不起球", "没变形", "一点都不油": in a positive review the defect after a negator would otherwise
+# count as a complaint ("起球" is among the strongest negative n-grams). So no n-gram starts within
+# NEGATION_SCOPE characters after a negator; the n-grams that start at the negator ("不起球") carry
+# the meaning. Measured on held-out categories, 1–3 characters (README).
+NEGATORS = "不没无未别"
+NEGATION_SCOPE = 3
+
+
+def _starts(t: str) -> list[int]:
+    """Where the n-grams of the normalised text start: everywhere but in a negation's scope."""
+    muted = [False] * len(t)
+    for i, ch in enumerate(t):
+        if ch in NEGATORS:
+            muted[i + 1 : i + 1 + NEGATION_SCOPE] = [True] * len(muted[i + 1 : i + 1 + NEGATION_SCOPE])
+    return [i for i, m in enumerate(muted) if not m]
+
+
 def grams(text: str) -> set[str]:
-    """The distinct character 1–4-grams of the normalised text (the model's features)."""
+    """The distinct character 1–4-grams of the normalised text (the model's features), but those
+    starting in a negation's scope."""
     t = normalise(text)
     n = len(t)
-    return {t[i : i + k] for k in NGRAMS for i in range(n - k + 1)}
+    return {t[i : i + k] for i in _starts(t) for k in NGRAMS if i + k <= n}
 
 
 # An n-gram is looked up as one 64-bit key: its characters' 16-bit codes side by side (a 1-gram is
 # below 2¹⁶, a 2-gram below 2³², …). Characters outside the BMP (emoji) get CODE_OTHER, which no
 # n-gram of the model contains, so they count for nothing — fitting drops such n-grams too.
 CODE_OTHER = 0xFFFF
+_NEGATOR_CODES = np.array([ord(c) for c in NEGATORS], dtype=np.uint64)
 CHUNK = 4096
 
 
@@ -109,6 +129,11 @@ class Model:
         doc = np.concatenate([[0], np.cumsum(sep[:-1])]).astype(np.int64)
         seps = np.concatenate([[0], np.cumsum(sep)])
         n, size = len(codes), len(self.keys)
+        negator = np.isin(codes, _NEGATOR_CODES)
+        muted = np.zeros(n, dtype=bool)  # as grams(): within NEGATION_SCOPE after a negator of the same review
+        for lag in range(1, NEGATION_SCOPE + 1):
+            if n > lag:
+                muted[lag:] |= negator[: n - lag] & (seps[lag:n] - seps[1 : n - lag + 1] == 0)
         hits = []
         key = np.zeros(n, dtype=np.uint64)
         for k in NGRAMS:
@@ -118,10 +143,10 @@ class Model:
             key = (key[:m] << np.uint64(16)) | codes[k - 1 : k - 1 + m]
             if k == 1:  # single characters: a direct table, no search
                 at = self.single[codes]
-                found = at >= 0
+                found = (at >= 0) & ~muted
                 hits.append(doc[found] * size + at[found])
                 continue
-            ok = seps[k : k + m] - seps[:m] == 0  # no separator inside the window
+            ok = (seps[k : k + m] - seps[:m] == 0) & ~muted[:m]  # no separator inside the window
             cand = key[ok]
             at = _positions(self.keys, cand)
             found = self.keys[at] == cand
@@ -161,6 +186,8 @@ def read_model(path: Path) -> Model:
         meta = json.loads(str(z["meta"].reshape(-1)[0]))
         if meta.get("format") != FORMAT:
             raise ValueError(f"{path}: not a {FORMAT} model file")
+        if (meta.get("negators"), meta.get("negation_scope")) != (NEGATORS, NEGATION_SCOPE):
+            raise ValueError(f"{path}: fitted with another negation rule than this scorer's")
         keys = z["keys"].astype(np.uint64)
         weight = z["weight"].astype(np.float64)
         idf2 = z["idf2"].astype(np.float64)

@@ -79,3 +79,37 @@ def test_scores_are_centred_on_the_chosen_threshold() -> None:
 def test_odd_inputs_score_without_error() -> None:
     for text in ["", "\x00", "😀😀😀", "<b>很好</b>", "a" * 200_000, "质量很好 but the delivery was late"]:
         assert 0.0 <= score(text) <= 1.0
+
+
+def test_no_ngram_starts_in_a_negation_scope() -> None:
+    from metrics.sentiment import NEGATION_SCOPE, grams
+
+    assert NEGATION_SCOPE == 3
+    g = grams("不起球")
+    assert {"不", "不起", "不起球"} <= g and not {"起", "起球", "球"} & g
+    # the scope is counted in characters after each negator and ends there
+    assert "好" in grams("不起球的好") and "的好" not in grams("不起球的好")
+    assert {"没", "没变", "没变形"} <= grams("没变形") and "变形" not in grams("没变形")
+    assert "变形" in grams("变形了")
+
+
+# The run-time scorer reads n-grams straight off character codes, many reviews at once; here the
+# same sum goes through grams() and a dict, one review at a time: a negator at the end of one review
+# must not mute the start of the next, and batches must score as singles.
+TRICKY = ["质量不", "臭味很大", "不", "好", "没有起球，很好", "别买", "无", "一点都不油，不晕妆",
+          "衣服不起球不掉色不缩水", "不不不不好", "好不好", "未收到货", "", "😀不😀臭", "<b>不</b>错"]
+
+
+def test_the_vectorised_scorer_is_the_sum_over_grams() -> None:
+    from metrics import sentiment
+
+    m = sentiment.model()
+    index = {int(k): i for i, k in enumerate(m.keys)}
+    expected = []
+    for text in TRICKY:
+        found = [index[int(k)] for k in sentiment.gram_keys(sorted(sentiment.grams(text))) if int(k) in index]
+        num, den = sum(m.weight[i] for i in found), sum(m.idf2[i] for i in found)
+        expected.append(m.bias + (num / math.sqrt(den) if den > 0 else 0.0))
+    batch = m.log_odds_many(TRICKY)
+    assert list(batch) == pytest.approx(expected, abs=1e-9)
+    assert [m.log_odds(t) for t in TRICKY] == pytest.approx(expected, abs=1e-9)

@@ -22,7 +22,7 @@ TARGET = 0.95
 # What this model does reach, pooled over the 8 held-out categories (README): a floor a change must
 # not break. It is below the target: see test_meets_the_issue_target.
 FLOOR_ACCURACY = 0.89
-FLOOR_RECALL = 0.935
+FLOOR_RECALL = 0.94
 
 pytestmark = pytest.mark.slow
 
@@ -63,7 +63,7 @@ def test_held_out_categories_reach_the_floor_and_beat_the_old_model(
 
 
 @pytest.mark.xfail(strict=True, reason="the issue's 0.95/0.95 is not reached on this corpus's held-out categories "
-                                       "(pooled ≈ 0.89/0.94, README): strict, so reaching it turns this red")
+                                       "(pooled ≈ 0.90/0.95, README): strict, so reaching it turns this red")
 def test_meets_the_issue_target(held_out: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]) -> None:
     p, _, labels, _ = held_out
     acc, rec = _figures(p, labels, sentiment.model().threshold)
