@@ -93,7 +93,7 @@ class HttpServer:
         return self
 
     def stop(self) -> None:
-        """Close every socket from the server's own loop, then end its worker threads.
+        """End the worker threads once their tasks are done, then close every socket from the server's own loop.
 
         Closing them from this thread races the loop's select() (EBADF kills the loop thread) and
         leaves the loop asleep for up to a second; the trigger runs the close in the loop at once.
@@ -105,6 +105,9 @@ class HttpServer:
             if self._stopped:
                 return
             self._stopped = True
+        # workers first: one still finishing a response ends by pulling the trigger, and a trigger
+        # closed under it is an EBADF that waitress logs as an error
+        server.task_dispatcher.shutdown(timeout=5)
         if self._thread is not None and self._thread.is_alive():
             from waitress import wasyncore
 
@@ -115,7 +118,6 @@ class HttpServer:
             self._thread.join(timeout=5)
         else:
             server.close()
-        server.task_dispatcher.shutdown(timeout=5)
 
 
 def socket_mode_handler(app: App, deps: Deps) -> Any:
