@@ -34,6 +34,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import CountVectorizer
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -46,8 +48,8 @@ from bench.sentiment_model import (  # noqa: E402
     figures,
     leave_one_category_out,
     load_reviews,
+    old_nb,
     plain_grams,
-    plain_matrix,
 )
 from metrics import sentiment  # noqa: E402
 from metrics.sentiment_file import classify_file  # noqa: E402
@@ -106,10 +108,10 @@ def out_of_domain(data: Reviews) -> None:
     labels = np.array([int(r["label"]) for r in rows])
     new: Floats = np.array(sentiment.scores(r["text"] for r in rows))
     # the old model, refitted on all the data, scoring texts it has never seen
-    weights, bias, vocab = _old_weights(data)
-    index = {g: i for i, g in enumerate(vocab)}
-    old = np.array([1 / (1 + np.exp(-np.clip((bias + sum(weights[index[g]] for g in plain_grams(r["text"])
-                                                           if g in index)) / 4, -30, 30))) for r in rows])
+    X, vocab = data.plain
+    held = CountVectorizer(analyzer=plain_grams, binary=True, dtype=np.float64,
+                           vocabulary={g: i for i, g in enumerate(vocab)}).transform([r["text"] for r in rows])
+    old = old_nb(X, data.labels, sp.csr_matrix(held))
     print(f"\n## Out of domain: {OOD.name} ({len(rows)} reviews written by hand)")
     print(f"{'model':<24} {'set':<5} {'n':>4}  acc    negP   negR")
     for name, scores, th in (("this model (shipped)", new, sentiment.NEGATIVE_BELOW),
@@ -127,21 +129,8 @@ def out_of_domain(data: Reviews) -> None:
 
 
 def _at_half() -> float:
-    """The shipped score that is a fitted probability of 0.5 (the boundary before the threshold's shift)."""
-    t = sentiment.model().threshold
-    return float(1 / (1 + t / (1 - t)))
-
-
-def _old_weights(data: Reviews) -> tuple[Floats, float, list[str]]:
-    X, vocab = plain_matrix(data)
-    y = data.labels
-    pos = np.asarray(X[y == 1].sum(axis=0)).ravel()
-    neg = np.asarray(X[y == 0].sum(axis=0)).ravel()
-    keep = (pos + neg) >= 2
-    k = int(keep.sum())
-    w = np.zeros(len(pos))
-    w[keep] = np.log((pos[keep] + 1) / (pos[keep].sum() + k)) - np.log((neg[keep] + 1) / (neg[keep].sum() + k))
-    return w, float(np.log(np.sum(y == 1) / np.sum(y == 0))), vocab
+    """The shipped score of a fitted probability of 0.5: scores are shifted by the threshold's log-odds."""
+    return 1 - sentiment.model().threshold
 
 
 def topic_precision() -> None:
@@ -213,6 +202,7 @@ def throughput(n: int = 10_000) -> None:
         wall, cpu = min(walls), min(cpus)
         print(f"`ecombot sentiment classify`, fresh process on one core (start-up + model load included), best of 3: "
               f"{n / wall:,.0f} reviews/s wall ({wall:.2f} s), {n / cpu:,.0f} reviews/s of CPU ({cpu:.2f} s)")
+
 
 def main() -> None:
     parser = argparse.ArgumentParser()

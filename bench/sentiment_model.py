@@ -29,6 +29,7 @@ import json
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -66,6 +67,15 @@ class Reviews:
     # not reviews: fitted on with every fold, never scored or counted
     lexicon_X: sp.csr_matrix
     lexicon_labels: npt.NDArray[np.int_]
+
+    @cached_property
+    def plain(self) -> tuple[sp.csr_matrix, list[str]]:
+        """The reviews × plain_grams matrix (the old model's features) and its vocabulary."""
+        vec = CountVectorizer(analyzer=plain_grams, binary=True, dtype=np.float64)
+        X = sp.csr_matrix(vec.fit_transform(self.texts))
+        X.has_sorted_indices = False
+        X.sort_indices()
+        return X, [str(g) for g in vec.get_feature_names_out()]
 
 
 def _read(files: Sequence[Path]) -> list[dict[str, str]]:
@@ -141,36 +151,24 @@ def plain_grams(text: str) -> set[str]:
     return {t[i : i + k] for k in (1, 2, 3) for i in range(len(t) - k + 1)}
 
 
-def plain_matrix(data: Reviews) -> tuple[sp.csr_matrix, list[str]]:
-    """The reviews × plain_grams matrix and its vocabulary, built once per Reviews."""
-    cached = _PLAIN.get(id(data))
-    if cached is None or cached[0] is not data:
-        vec = CountVectorizer(analyzer=plain_grams, binary=True, dtype=np.float64)
-        X = sp.csr_matrix(vec.fit_transform(data.texts))
-        X.has_sorted_indices = False
-        X.sort_indices()
-        cached = _PLAIN[id(data)] = (data, X, [str(g) for g in vec.get_feature_names_out()])
-    return cached[1], cached[2]
-
-
-_PLAIN: dict[int, tuple[Reviews, sp.csr_matrix, list[str]]] = {}
-
-
-def baseline_nb(data: Reviews, rows: Mask, held: Mask) -> Floats:
-    """The classifier this replaces (binary naive Bayes over character 1–3-grams, min_df 2), refitted on
-    the same rows, as scores whose 0.5 is its old decision."""
-    plain, _ = plain_matrix(data)
-    X = plain[rows]
-    y = data.labels[rows]
+def old_nb(X: sp.csr_matrix, y: npt.NDArray[np.int_], held: sp.csr_matrix) -> Floats:
+    """The classifier this replaces (binary naive Bayes over plain_grams, min_df 2), fitted on X, y and
+    scoring the rows of `held` (same columns), as scores whose 0.5 is its old decision."""
     pos = np.asarray(X[y == 1].sum(axis=0)).ravel()
     neg = np.asarray(X[y == 0].sum(axis=0)).ravel()
     keep = (pos + neg) >= 2
     w = np.zeros(len(pos))
     k = int(keep.sum())
     w[keep] = (np.log((pos[keep] + 1) / (pos[keep].sum() + k)) - np.log((neg[keep] + 1) / (neg[keep].sum() + k)))
-    z = np.log(np.sum(y == 1) / np.sum(y == 0)) + plain[held] @ w
+    z = np.log(np.sum(y == 1) / np.sum(y == 0)) + held @ w
     p: Floats = 1 / (1 + np.exp(-np.clip(z / 4, -30, 30)))
     return p
+
+
+def baseline_nb(data: Reviews, rows: Mask, held: Mask) -> Floats:
+    """old_nb refitted on the same rows as a fold, scoring its held-out rows."""
+    X, _ = data.plain
+    return old_nb(X[rows], data.labels[rows], X[held])
 
 
 def choose_threshold(p: Floats, labels: npt.NDArray[np.int_]) -> float:

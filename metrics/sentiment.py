@@ -63,11 +63,8 @@ NEGATION_SCOPE = 3
 
 def _starts(t: str) -> list[int]:
     """Where the n-grams of the normalised text start: everywhere but in a negation's scope."""
-    muted = [False] * len(t)
-    for i, ch in enumerate(t):
-        if ch in NEGATORS:
-            muted[i + 1 : i + 1 + NEGATION_SCOPE] = [True] * len(muted[i + 1 : i + 1 + NEGATION_SCOPE])
-    return [i for i, m in enumerate(muted) if not m]
+    muted = {j for i, ch in enumerate(t) if ch in NEGATORS for j in range(i + 1, i + 1 + NEGATION_SCOPE)}
+    return [i for i in range(len(t)) if i not in muted]
 
 
 def grams(text: str) -> set[str]:
