@@ -27,9 +27,11 @@ def sentiment() -> None:
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal, large files).")
 @pass_ctx
 def classify(ctx: Context, file: Path, output: Path | None, progress: bool | None) -> None:
-    """Add score (1 = positive), negative (after the rating override) and topic to a CSV with a text column.
+    """Add score (1 = positive), negative (after the rating override) and topic to a CSV of reviews.
 
-    Other columns are kept in order; rows that cannot be scored as they are get a reason."""
+    The text is the `text` column or a platform's name for it (评价内容, 评论内容, review, …), the
+    rating `rating`, 评分 or 星级. Other columns are kept in order; rows that cannot be scored as they
+    are get a reason."""
     from tqdm import tqdm
 
     from metrics.sentiment_file import ClassifyError, classify_file, default_output
@@ -50,7 +52,8 @@ def classify(ctx: Context, file: Path, output: Path | None, progress: bool | Non
 
     started = time.perf_counter()
     try:
-        result = classify_file(file, target, topics=topics, progress=tick)
+        result = classify_file(file, target, topics=topics, aliases_file=ctx.settings.header_aliases_file,
+                               progress=tick)
     except ClassifyError as exc:
         raise click.ClickException(str(exc)) from None
     finally:

@@ -3,6 +3,8 @@
     result = classify_file(Path("reviews.csv"), Path("reviews.scored.csv"))
     result.rows, result.negative, result.marked           # 10000, 1830, 12
 
+The review text is the `text` column, or one the review import knows by another name (评价内容,
+评论内容, review, …; the rating likewise: 评分, 星级), so a platform's export is scored as it is.
 Every input column is kept, in order, and `score`, `negative`, `topic` and `reason` are added (or
 overwritten where the file has them). `negative` applies SPEC §7's rating override; `topic` is
 set for negative reviews: every topic mentioned, the primary first (`safety;logistics`), or
@@ -24,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from metrics import sentiment
+from metrics.header_names import AliasFileError, alias_tables, norm_header, section_aliases
 from metrics.sentiment_topics import TopicSet, default_topics
 
 ADDED = ("score", "negative", "topic", "reason")
@@ -108,10 +111,32 @@ def _read(path: Path) -> tuple[list[str], list[list[str]], bool]:
     rows = [r for r in rows if r]  # blank lines carry no review
     if not rows:
         raise ClassifyError(f"{path}: empty file, expected a header row with a text column")
-    header = [h.strip() for h in rows[0]]
-    if "text" not in [h.lower() for h in header]:
-        raise ClassifyError(f"{path}: no 'text' column (columns: {', '.join(header) or 'none'})")
-    return header, rows[1:], bom
+    return [h.strip() for h in rows[0]], rows[1:], bom
+
+
+def review_columns(path: Path, header: Sequence[str], aliases_file: Path | None) -> tuple[int, int | None]:
+    """Where the text and the rating are: `text` and `rating`, or the names the review import maps to
+    them (its [reviews] aliases and HEADER_ALIASES_FILE's)."""
+    names = {"text": "text", "rating": "rating"}
+    try:
+        for table in alias_tables(aliases_file):
+            names |= {h: c for h, c in section_aliases(table, "reviews").items() if c in ("text", "rating")}
+    except AliasFileError as exc:
+        raise ClassifyError(str(exc)) from None
+    found: dict[str, int] = {}
+    for at, raw in enumerate(header):
+        column = names.get(norm_header(raw))
+        if column is None:
+            continue
+        if column in found:
+            raise ClassifyError(f"{path}: columns {header[found[column]]!r} and {raw!r} are both the review "
+                                f"{column}; keep one")
+        found[column] = at
+    if "text" not in found:
+        known = ", ".join(h for h, c in names.items() if c == "text")
+        raise ClassifyError(f"{path}: no review text column, expected one of: {known} "
+                            f"(columns: {', '.join(header) or 'none'})")
+    return found["text"], found.get("rating")
 
 
 def classify_rows(texts: Sequence[str], ratings: Sequence[str], topic_set: TopicSet) -> Iterator[list[str]]:
@@ -134,13 +159,13 @@ def classify_rows(texts: Sequence[str], ratings: Sequence[str], topic_set: Topic
         yield ["" if s is None else f"{s:.4f}", "true" if negative else "false", topic, "; ".join(reasons)]
 
 
-def classify_file(source: Path, output: Path, *, topics: TopicSet | None = None,
+def classify_file(source: Path, output: Path, *, topics: TopicSet | None = None, aliases_file: Path | None = None,
                   progress: Callable[[int, int], None] | None = None) -> Result:
-    """Score `source` into `output`; `progress(done, total)` is called after each batch of rows."""
+    """Score `source` into `output`; `progress(done, total)` is called after each batch of rows.
+    `aliases_file` adds header names, as HEADER_ALIASES_FILE does for imports."""
     header, rows, bom = _read(source)
+    text_at, rating_at = review_columns(source, header, aliases_file)
     lower = [h.lower() for h in header]
-    text_at = lower.index("text")
-    rating_at = lower.index("rating") if "rating" in lower else None
     width = len(header)
     # each added field goes where the input already has that column, else after the input's columns
     where: dict[str, int] = {}

@@ -83,11 +83,48 @@ def test_output_option_and_existing_columns_overwritten_in_place(tmp_path: Path)
 
 
 def test_a_file_without_text_column_is_refused_and_nothing_written(tmp_path: Path) -> None:
-    src = write(tmp_path / "x.csv", [["id", "comment"], ["1", "很好"]])
+    src = write(tmp_path / "x.csv", [["id", "备注"], ["1", "很好"]])
     result = invoke(tmp_path, str(src))
     assert result.exit_code == 1
-    assert result.output.strip().splitlines() == [f"Error: {src}: no 'text' column (columns: id, comment)"]
+    [line] = result.output.strip().splitlines()
+    assert line.startswith(f"Error: {src}: no review text column, expected one of: text, 评价内容")
+    assert line.endswith("(columns: id, 备注)")
     assert sorted(p.name for p in tmp_path.iterdir() if p.suffix == ".csv") == ["x.csv"]
+
+
+def test_a_platform_export_is_read_by_its_own_headers(tmp_path: Path) -> None:
+    # a back-office export as downloaded: Chinese headers, the rating as 评分
+    src = write(tmp_path / "export.csv", [["订单号", "评价内容", "评分"], ["1", "非常好用，很满意", "1"],
+                                          ["2", "非常好用，很满意", ""], ["3", "质量太差了，垃圾", "5"]])
+    result = invoke(tmp_path, str(src))
+    assert result.exit_code == 0, result.output
+    rows = read(tmp_path / "export.scored.csv")
+    assert [r["negative"] for r in rows] == ["true", "false", "false"]  # 评分 overrides the text as rating does
+    assert rows[0]["score"] == rows[1]["score"] != ""
+
+
+def test_names_from_the_deployments_alias_file(tmp_path: Path) -> None:
+    aliases = tmp_path / "aliases.toml"
+    aliases.write_text('[reviews]\ntext = ["买家评语"]\nrating = ["打分"]\n', encoding="utf-8")
+    src = write(tmp_path / "r.csv", [["买家评语", "打分"], ["物流太慢了，等了十天", "4"]])
+    assert invoke(tmp_path, str(src)).exit_code == 1  # not a name the shipped file knows
+    result = invoke(tmp_path, str(src), HEADER_ALIASES_FILE=str(aliases))
+    assert result.exit_code == 0, result.output
+    [row] = read(tmp_path / "r.scored.csv")
+    assert float(row["score"]) < 0.5 and row["negative"] == "false"  # 打分 4 is the rating
+
+    aliases.write_text("[reviews\n", encoding="utf-8")
+    result = invoke(tmp_path, str(src), HEADER_ALIASES_FILE=str(aliases))
+    assert result.exit_code == 1 and "cannot read the header alias file" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_two_columns_for_the_text_are_refused(tmp_path: Path) -> None:
+    src = write(tmp_path / "two.csv", [["text", "评价内容"], ["很好", "很差"]])
+    result = invoke(tmp_path, str(src))
+    assert result.exit_code == 1
+    assert result.output.strip() == f"Error: {src}: columns 'text' and '评价内容' are both the review text; keep one"
+    assert not (tmp_path / "two.scored.csv").exists()
 
 
 def test_gbk_file_is_refused_in_one_line(tmp_path: Path) -> None:

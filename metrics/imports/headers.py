@@ -6,39 +6,24 @@
 
 from __future__ import annotations
 
-import re
-import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from metrics.header_names import AliasFileError, alias_tables, norm_header, section_aliases
 from metrics.imports.kinds import KINDS, Kind
 from metrics.imports.results import ImportFailure, Problem
-
-# shipped next to this module; a deployment adds its own file with HEADER_ALIASES_FILE
-_ALIASES_FILE = Path(__file__).with_name("header_aliases.toml")
-
-
-def norm_header(text: object) -> str:
-    h = str(text or "").strip().lstrip("\ufeff").lower().replace("（", "(").replace("）", ")")
-    h = re.sub(r"\((元|天|件|个|人|次|%|cny|rmb)\)$", "", h)
-    return re.sub(r"[\s\-]+", "_", h.strip())
 
 
 def load_aliases(extra: Path | None = None) -> dict[str, dict[str, str]]:
     """kind → {normalised header → canonical column}, shipped aliases plus HEADER_ALIASES_FILE."""
     out: dict[str, dict[str, str]] = {k: {} for k in KINDS}
-    sources = [_ALIASES_FILE] + ([Path(extra)] if extra else [])
-    for path in sources:
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError) as exc:
-            raise ImportFailure(str(path), [Problem(None, None, f"cannot read the header alias file: {exc}")]) from None
-        common = data.get("common", {})
+    try:
+        tables = alias_tables(extra)
+    except AliasFileError as exc:
+        raise ImportFailure(str(exc.path), [Problem(None, None, exc.why)]) from None
+    for table in tables:
         for kind in KINDS:
-            for section in (common, data.get(kind, {})):
-                for canonical, names in section.items():
-                    for name in [names] if isinstance(names, str) else names:
-                        out[kind][norm_header(name)] = canonical
+            out[kind] |= section_aliases(table, "common") | section_aliases(table, kind)
     return out
 
 
