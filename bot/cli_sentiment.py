@@ -5,11 +5,14 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from bot.cli_context import Context, pass_ctx
+
+if TYPE_CHECKING:
+    from metrics.sentiment_file import Check
 
 # below this many rows a bar only flickers
 PROGRESS_FROM = 5000
@@ -31,7 +34,8 @@ def classify(ctx: Context, file: Path, output: Path | None, progress: bool | Non
 
     The text is the `text` column or a platform's name for it (评价内容, 评论内容, review, …), the
     rating `rating`, 评分 or 星级. Other columns are kept in order; rows that cannot be scored as they
-    are get a reason."""
+    are get a reason. A `label` column (1 positive, 0 negative) is checked against: accuracy and
+    negative recall are printed."""
     from tqdm import tqdm
 
     from metrics.sentiment_file import ClassifyError, classify_file, default_output
@@ -63,6 +67,23 @@ def classify(ctx: Context, file: Path, output: Path | None, progress: bool | Non
     rate = f", {result.rows / elapsed:,.0f} rows/s" if elapsed > 0 and result.rows else ""
     click.echo(f"{result.rows:,} reviews scored → {result.output}: {result.negative:,} negative, "
                f"{result.marked:,} marked with a reason ({elapsed:.1f} s{rate})")
+    if result.check is not None:
+        click.echo(check_line(result.check))
+
+
+def check_line(check: Check) -> str:
+    """The file's own labels against `negative`: accuracy, and the complaints found and flagged."""
+    if not check.labelled:
+        return f"label column: no row has both a readable label and a verdict (labels not read: {check.unreadable:,})"
+    found = f"{check.found:,} of"
+    parts = [f"against the label column, {check.labelled:,} rows: accuracy {check.accuracy:.3f}"]
+    if check.neg_recall is not None:
+        parts.append(f"{found} {check.complaints:,} complaints found (negative recall {check.neg_recall:.3f})")
+    if check.neg_precision is not None:
+        parts.append(f"{found} {check.flagged:,} flagged are complaints (precision {check.neg_precision:.3f})")
+    if check.unreadable:
+        parts.append(f"labels not read: {check.unreadable:,} (expected 1/0, positive/negative, 正面/负面, 好评/差评)")
+    return "; ".join(parts)
 
 
 COMMANDS: list[click.Command] = [sentiment]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 from click.testing import CliRunner, Result
@@ -143,3 +144,47 @@ def test_topics_come_from_the_override_file(tmp_path: Path) -> None:
     result = invoke(tmp_path, str(src), SENTIMENT_TOPICS_FILE=str(topics))
     assert result.exit_code == 0, result.output
     assert read(tmp_path / "r.scored.csv")[0]["topic"] == "logistics"
+
+
+LABELLED = [
+    ["text", "label"],
+    ["质量很好，物流也快，非常满意", "1"],
+    ["用了脸上过敏红肿，快递还慢", "0"],
+    ["衣服不起球不掉色，很满意", "正面"],
+    ["线头很多，做工太差了", "负面"],
+    ["包装破了，东西也少了一个", "positive"],  # a label the classifier will disagree with
+    ["还可以吧，价格有点贵", "好评"],
+    ["一般般，不推荐", "差评"],
+    ["非常好用", ""],  # no label: scored, not counted
+    ["", "1"],  # no text: no verdict, not counted
+    ["太差了", "maybe"],  # a label that is neither
+    ["发货很快，推荐购买", "1.0"],
+]
+
+
+def test_a_label_column_is_checked_against(tmp_path: Path) -> None:
+    src = write(tmp_path / "labelled.csv", LABELLED)
+    result = invoke(tmp_path, str(src))
+    assert result.exit_code == 0, result.output
+    rows = read(tmp_path / "labelled.scored.csv")
+    complaint = {"1": False, "1.0": False, "正面": False, "positive": False, "好评": False,
+                 "0": True, "负面": True, "差评": True}
+    pairs = [(complaint[r["label"]], r["negative"] == "true") for r in rows
+             if r["label"] in complaint and r["negative"]]
+    assert len(pairs) == 8
+    correct = sum(label == said for label, said in pairs)
+    found = sum(label and said for label, said in pairs)
+    complaints = sum(label for label, _ in pairs)
+    flagged = sum(said for _, said in pairs)
+    line = result.output.strip().splitlines()[-1]
+    assert f"against the label column, 8 rows: accuracy {correct / 8:.3f}" in line
+    assert f"{found} of {complaints} complaints found (negative recall {found / complaints:.3f})" in line
+    assert f"{found} of {flagged} flagged are complaints (precision {found / flagged:.3f})" in line
+    assert "labels not read: 1 " in line
+    assert 0 < correct < 8  # the fixture has a disagreement, so the figure is not trivially 1
+
+
+def test_without_a_label_column_nothing_is_checked(tmp_path: Path) -> None:
+    src = write(tmp_path / "plain.csv", [["text", "labels"], ["很好", "1"]])
+    result = invoke(tmp_path, str(src))
+    assert result.exit_code == 0 and not re.search("label column", result.output)
