@@ -10,10 +10,12 @@
      folds of the other 7 only (the held-out category plays no part in its own threshold);
    - the shipped threshold (chosen the same way on all 8; metrics/models/…json.gz);
    - 0.5, and the naive Bayes this replaces, refitted on the same folds (its own 0.5).
-2. Out of domain: bench/data/ood_handwritten.csv (38 reviews of clothing, cosmetics, home and food
-   delivery, written and labelled by hand for this bench — small, indicative only).
-3. Topics: precision and recall per topic against bench/data/topic_sample.csv (224 negative
-   reviews, 28 per category, labelled by hand; see its header).
+2. Out of domain: bench/data/ood_handwritten.csv (200 reviews of clothing, cosmetics, water heaters,
+   home goods and food delivery, written and labelled by hand for this bench — small, indicative
+   only; per set, by when they were written).
+3. Topics: precision and recall per topic against the three hand-labelled samples of negative
+   reviews in bench/data (topic_sample, topic_fresh, topic_check; bench/data/README.md says which
+   shaped the keywords — topic_check did not).
 4. Throughput of `ecombot sentiment classify` on 10,000 reviews: in-process (file read, scoring,
    topics, file write) and as a fresh command (Python start-up and model load included).
 """
@@ -58,6 +60,9 @@ from metrics.sentiment_topics import FALLBACK, default_topics  # noqa: E402
 HERE = Path(__file__).resolve().parent
 OOD = HERE / "data" / "ood_handwritten.csv"
 TOPIC_SAMPLE = HERE / "data" / "topic_sample.csv"
+# drawn and labelled after the keywords were first written (bench/data/README.md says what each was used for)
+TOPIC_FRESH = HERE / "data" / "topic_fresh.csv"
+TOPIC_CHECK = HERE / "data" / "topic_check.csv"
 # the categories that are goods sold online, like those the bot's users sell (not books, hotels
 # or Weibo posts about a dairy brand)
 PRODUCTS = ["平板", "手机", "水果", "洗发水", "计算机"]
@@ -133,8 +138,8 @@ def _at_half() -> float:
     return 1 - sentiment.model().threshold
 
 
-def topic_precision() -> None:
-    with open(TOPIC_SAMPLE, encoding="utf-8", newline="") as fh:
+def topic_precision(sample: Path) -> None:
+    with open(sample, encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
     ts = default_topics()
     said: Counter[str] = Counter()
@@ -150,7 +155,7 @@ def topic_precision() -> None:
             right[t] += t in gold
         for t in gold:
             gold_n[t] += 1
-    print(f"\n## Topics on {TOPIC_SAMPLE.name} ({len(rows)} negative reviews labelled by hand)")
+    print(f"\n## Topics on {sample.name} ({len(rows)} negative reviews labelled by hand)")
     print(f"{'topic':<12} {'assigned':>8} {'correct':>8} {'precision':>9} {'labelled':>8} {'recall':>7}")
     for name in ts.names:
         p = right[name] / said[name] if said[name] else float("nan")
@@ -213,7 +218,9 @@ def main() -> None:
     print(f"model {sentiment.MODEL_PATH.name} version {m.version}: {len(m.keys):,} n-grams, "
           f"threshold {m.threshold:.2f}, {sentiment.MODEL_PATH.stat().st_size / 1e6:.1f} MB")
     if args.only in (None, "topics"):
-        topic_precision()
+        topic_precision(TOPIC_SAMPLE)
+        topic_precision(TOPIC_FRESH)
+        topic_precision(TOPIC_CHECK)
     if args.only in (None, "speed"):
         throughput()
     if args.only in (None, "ood", "heldout"):
