@@ -31,7 +31,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -53,9 +52,10 @@ from bench.sentiment_model import (  # noqa: E402
     old_nb,
     plain_grams,
 )
+from bench.topic_figures import measure  # noqa: E402
 from metrics import sentiment  # noqa: E402
 from metrics.sentiment_file import classify_file  # noqa: E402
-from metrics.sentiment_topics import FALLBACK, default_topics  # noqa: E402
+from metrics.sentiment_topics import default_topics  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 OOD = HERE / "data" / "ood_handwritten.csv"
@@ -139,29 +139,14 @@ def _at_half() -> float:
 
 
 def topic_precision(sample: Path) -> None:
-    with open(sample, encoding="utf-8", newline="") as fh:
-        rows = list(csv.DictReader(fh))
     ts = default_topics()
-    said: Counter[str] = Counter()
-    right: Counter[str] = Counter()
-    gold_n: Counter[str] = Counter()
-    primary_ok = 0
-    for r in rows:
-        gold = set(r["topics"].split(";"))
-        found = ts.match(r["text"]) or (FALLBACK,)
-        primary_ok += found[0] in gold
-        for t in found:
-            said[t] += 1
-            right[t] += t in gold
-        for t in gold:
-            gold_n[t] += 1
-    print(f"\n## Topics on {sample.name} ({len(rows)} negative reviews labelled by hand)")
+    fig = measure(sample, ts)
+    print(f"\n## Topics on {sample.name} ({fig.reviews} negative reviews labelled by hand)")
     print(f"{'topic':<12} {'assigned':>8} {'correct':>8} {'precision':>9} {'labelled':>8} {'recall':>7}")
     for name in ts.names:
-        p = right[name] / said[name] if said[name] else float("nan")
-        rec = right[name] / gold_n[name] if gold_n[name] else float("nan")
-        print(f"{name:<12} {said[name]:>8} {right[name]:>8} {p:>9.2f} {gold_n[name]:>8} {rec:>7.2f}")
-    print(f"primary topic among the hand labels: {primary_ok / len(rows):.2f}")
+        print(f"{name:<12} {fig.assigned[name]:>8} {fig.correct[name]:>8} {fig.precision(name):>9.2f} "
+              f"{fig.labelled[name]:>8} {fig.recall(name):>7.2f}")
+    print(f"primary topic among the hand labels: {fig.primary / fig.reviews:.2f}")
 
 
 def _one_core() -> None:

@@ -115,28 +115,13 @@ def test_shipped_keywords_on_the_sample_that_never_shaped_them() -> None:
     """bench/data/topic_check.csv was labelled by hand before the last keyword revision (its README):
     floors under what the README reports, so an edit that loses safety complaints or floods a topic
     with wrong matches fails here."""
-    import csv
+    from bench.topic_figures import measure
 
-    with open(CHECK_SAMPLE, encoding="utf-8", newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    ts = load_topics(None)
-    assigned = {name: 0 for name in ts.names}
-    correct = dict(assigned)
-    labelled = dict(assigned)
-    primary = 0
-    for r in rows:
-        gold = set(r["topics"].split(";"))
-        found = ts.match(r["text"]) or ("other",)
-        primary += found[0] in gold
-        for name in found:
-            assigned[name] += 1
-            correct[name] += name in gold
-        for name in gold:
-            labelled[name] += 1
-    assert len(rows) == 120 and labelled["safety"] >= 5
-    assert correct["safety"] / labelled["safety"] >= 0.8  # the topic that sets Level Ⅰ
+    fig = measure(CHECK_SAMPLE, load_topics(None))
+    assert fig.reviews == 120 and fig.labelled["safety"] >= 5
+    assert fig.recall("safety") >= 0.8  # the topic that sets Level Ⅰ
     for name in ("safety", "counterfeit", "quality", "price"):
-        assert correct[name] / assigned[name] >= 0.85, name
+        assert fig.precision(name) >= 0.85, name
     for name in ("logistics", "service"):
-        assert correct[name] / assigned[name] >= 0.65, name
-    assert primary / len(rows) >= 0.75
+        assert fig.precision(name) >= 0.65, name
+    assert fig.primary / fig.reviews >= 0.75
