@@ -1,4 +1,4 @@
-"""`ecombot sentiment classify FILE.csv [-o OUT.csv]`: score a file of reviews (SPEC §7)."""
+"""`ecombot sentiment classify FILE.csv|FILE.xlsx [-o OUT.csv]`: score a file of reviews (SPEC §7)."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ def sentiment() -> None:
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal, large files).")
 @pass_ctx
 def classify(ctx: Context, file: Path, output: Path | None, progress: bool | None) -> None:
-    """Add score (1 = positive), negative (after the rating override) and topic to a CSV of reviews.
+    """Add score (1 = positive), negative (after the rating override) and topic to a CSV or .xlsx of reviews.
 
     The text is the `text` column or a platform's name for it (评价内容, 评论内容, review, …), the
     rating `rating`, 评分 or 星级. Other columns are kept in order; rows that cannot be scored as they

@@ -1,11 +1,12 @@
-"""Score a CSV of reviews: what `ecombot sentiment classify` does, without the command line.
+"""Score a file of reviews: what `ecombot sentiment classify` does, without the command line.
 
     result = classify_file(Path("reviews.csv"), Path("reviews.scored.csv"))
     result.rows, result.negative, result.marked           # 10000, 1830, 12
     result.check.accuracy, result.check.neg_recall        # 0.95, 0.96: against the file's `label` column
 
-The review text is the `text` column, or one the review import knows by another name (评价内容,
-评论内容, review, …; the rating likewise: 评分, 星级), so a platform's export is scored as it is.
+The input is a UTF-8 CSV or an .xlsx workbook (its first sheet); the output is CSV. The review
+text is the `text` column, or one the review import knows by another name (评价内容, 评论内容,
+review, …; the rating likewise: 评分, 星级), so a platform's export is scored as it is.
 Every input column is kept, in order, and `score`, `negative`, `topic` and `reason` are added (or
 overwritten where the file has them). `negative` applies SPEC §7's rating override; `topic` is
 set for negative reviews: every topic mentioned, the primary first (`safety;logistics`), or
@@ -29,6 +30,7 @@ from pathlib import Path
 from metrics import sentiment
 from metrics.header_names import AliasFileError, alias_tables, norm_header, section_aliases
 from metrics.sentiment_topics import TopicSet, default_topics
+from metrics.workbook import XLSX_SUFFIXES, WorkbookError, sheet_rows
 
 ADDED = ("score", "negative", "topic", "reason")
 BATCH = 2000
@@ -146,6 +148,16 @@ def parse_rating(raw: str) -> tuple[int | None, str | None]:
 
 
 def _read(path: Path) -> tuple[list[str], list[list[str]], bool]:
+    """Header, rows and whether to write a BOM (as the input had, and always for a workbook: Excel
+    then opens the scored CSV as UTF-8)."""
+    if path.suffix.lower() in XLSX_SUFFIXES:
+        try:
+            rows = [r for r in sheet_rows(path) if any(r)]
+        except WorkbookError as exc:
+            raise ClassifyError(f"{path}: {exc}") from None
+        if not rows:
+            raise ClassifyError(f"{path}: empty workbook, expected a header row with a text column")
+        return [h.strip() for h in rows[0]], rows[1:], True
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -211,6 +223,8 @@ def classify_file(source: Path, output: Path, *, topics: TopicSet | None = None,
                   progress: Callable[[int, int], None] | None = None) -> Result:
     """Score `source` into `output`; `progress(done, total)` is called after each batch of rows.
     `aliases_file` adds header names, as HEADER_ALIASES_FILE does for imports."""
+    if output.suffix.lower() in XLSX_SUFFIXES:
+        raise ClassifyError(f"{output}: the scored file is CSV, not a workbook; name it .csv")
     header, rows, bom = _read(source)
     text_at, rating_at = review_columns(source, header, aliases_file)
     label_at = next((i for i, h in enumerate(header) if norm_header(h) in LABEL_HEADERS), None)
@@ -262,5 +276,6 @@ def classify_file(source: Path, output: Path, *, topics: TopicSet | None = None,
 
 
 def default_output(source: Path) -> Path:
-    """`reviews.csv` → `reviews.scored.csv`, beside the input."""
-    return source.with_name(f"{source.stem}.scored{source.suffix or '.csv'}")
+    """`reviews.csv` → `reviews.scored.csv`, beside the input; a workbook's is CSV too."""
+    suffix = source.suffix if source.suffix and source.suffix.lower() not in XLSX_SUFFIXES else ".csv"
+    return source.with_name(f"{source.stem}.scored{suffix}")

@@ -188,3 +188,38 @@ def test_without_a_label_column_nothing_is_checked(tmp_path: Path) -> None:
     src = write(tmp_path / "plain.csv", [["text", "labels"], ["很好", "1"]])
     result = invoke(tmp_path, str(src))
     assert result.exit_code == 0 and not re.search("label column", result.output)
+
+
+def test_an_xlsx_export_is_scored_into_csv(tmp_path: Path) -> None:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["评价内容", "评分", "订单号"])
+    sheet.append(["质量太差了，用两天就坏了", None, 1001])
+    sheet.append([None, None, None])  # a blank row in the sheet is no review
+    sheet.append(["非常好用，很满意", 1.0, 1002])  # Excel keeps the rating as a float
+    sheet.append(["物流很快，东西不错", 5, None])
+    src = tmp_path / "评价导出.xlsx"
+    book.save(src)
+    result = invoke(tmp_path, str(src))
+    assert result.exit_code == 0, result.output
+    out = tmp_path / "评价导出.scored.csv"
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf")  # Excel opens it as UTF-8
+    rows = read(out)
+    assert [r["订单号"] for r in rows] == ["1001", "1002", ""]
+    assert [r["评分"] for r in rows] == ["", "1", "5"]
+    assert [r["negative"] for r in rows] == ["true", "true", "false"]  # 1.0 read as the rating 1
+
+
+def test_a_broken_workbook_or_a_workbook_output_is_refused(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(b"PK\x03\x04 not really a zip")
+    result = invoke(tmp_path, str(bad))
+    assert result.exit_code == 1 and "not a readable .xlsx workbook" in result.output
+    assert len(result.output.strip().splitlines()) == 1 and not (tmp_path / "bad.scored.csv").exists()
+
+    src = write(tmp_path / "r.csv", [["text"], ["很好"]])
+    result = invoke(tmp_path, str(src), "-o", str(tmp_path / "out.xlsx"))
+    assert result.exit_code == 1 and "name it .csv" in result.output and not (tmp_path / "out.xlsx").exists()

@@ -5,12 +5,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
 
 from metrics.imports.results import ImportFailure, Problem
+from metrics.workbook import XLSX_SUFFIXES, WorkbookError, sheet_rows
 
 
 def read_frame(path: Path) -> pd.DataFrame:
@@ -18,7 +18,7 @@ def read_frame(path: Path) -> pd.DataFrame:
     suffix = path.suffix.lower()
     if suffix in (".csv", ".txt", ".tsv"):
         frame = _read_csv(path)
-    elif suffix in (".xlsx", ".xlsm"):
+    elif suffix in XLSX_SUFFIXES:
         frame = _read_xlsx(path)
     else:
         raise ImportFailure(path.name, [Problem(None, None, f"unsupported file type {suffix or '(none)'}; "
@@ -57,35 +57,11 @@ def _read_csv(path: Path) -> pd.DataFrame:
         raise ImportFailure(path.name, [Problem(None, None, f"malformed CSV: {str(exc).strip()}")]) from None
 
 
-def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.isoformat(sep=" ")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float):
-        # repr keeps 19.9 as "19.9"; an integral float is a whole number
-        return str(int(value)) if value.is_integer() else repr(value)
-    return str(value)
-
-
 def _read_xlsx(path: Path) -> pd.DataFrame:
-    from zipfile import BadZipFile
-
-    import openpyxl
-
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise ImportFailure(path.name, [Problem(None, None, f"not a readable .xlsx workbook ({exc})")]) from None
-    try:
-        sheet = book.worksheets[0]
-        rows = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-    finally:
-        book.close()
-    while rows and not any(rows[-1]):
-        rows.pop()
+        rows = sheet_rows(path)
+    except WorkbookError as exc:
+        raise ImportFailure(path.name, [Problem(None, None, str(exc))]) from None
     if not rows or not any(rows[0]):
         raise ImportFailure(path.name, [Problem(None, None, "the file is empty")])
     header, body = rows[0], rows[1:]
