@@ -166,7 +166,14 @@ def _read(path: Path) -> tuple[list[str], list[list[str]], bool]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ClassifyError(f"{path}: not UTF-8 (byte {exc.start:,}); save it as UTF-8 CSV and try again") from None
+        hint = ""
+        try:
+            data.decode("gb18030")
+            hint = ", it looks like GBK/GB18030 (Excel's default for Chinese)"
+        except UnicodeDecodeError:
+            pass
+        raise ClassifyError(f"{path}: not UTF-8 (byte {exc.start:,}){hint}; save it as “CSV UTF-8” or .xlsx "
+                            "and try again") from None
     rows = list(csv.reader(io.StringIO(text, newline="")))
     rows = [r for r in rows if r]  # blank lines carry no review
     if not rows:

@@ -133,6 +133,7 @@ def test_gbk_file_is_refused_in_one_line(tmp_path: Path) -> None:
     src.write_bytes("text\n质量很差\n".encode("gbk"))
     result = invoke(tmp_path, str(src))
     assert result.exit_code == 1 and "not UTF-8" in result.output and len(result.output.strip().splitlines()) == 1
+    assert "looks like GBK" in result.output
     assert not (tmp_path / "gbk.scored.csv").exists()
 
 
