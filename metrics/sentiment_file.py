@@ -28,9 +28,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from metrics import sentiment
+from metrics.export_files import XLSX_SUFFIXES, WorkbookError, looks_like_gbk, sheet_rows
 from metrics.header_names import AliasFileError, alias_tables, norm_header, section_aliases
 from metrics.sentiment_topics import TopicSet, default_topics
-from metrics.workbook import XLSX_SUFFIXES, WorkbookError, sheet_rows
 
 ADDED = ("score", "negative", "topic", "reason")
 BATCH = 2000
@@ -60,8 +60,9 @@ def label_is_complaint(raw: str) -> bool | None:
 
 @dataclass
 class Check:
-    """The command's `negative` against the file's labels, over rows that have both."""
+    """The command's `negative` against the file's labels (column `column`), over rows that have both."""
 
+    column: int
     labelled: int = 0
     correct: int = 0
     complaints: int = 0  # labelled negative
@@ -69,7 +70,18 @@ class Check:
     flagged: int = 0  # said negative
     unreadable: int = 0  # a label that is neither positive nor negative (empty labels are not counted)
 
-    def add(self, label: bool, said: bool) -> None:
+    def add(self, row: Sequence[str], negative: str) -> None:
+        """One written row and its `negative` cell ("true", "false", or "" where nothing could be said)."""
+        raw = row[self.column] if self.column < len(row) else ""
+        if not raw.strip():
+            return
+        label = label_is_complaint(raw)
+        if label is None:
+            self.unreadable += 1
+            return
+        if not negative:
+            return
+        said = negative == "true"
         self.labelled += 1
         self.correct += label == said
         self.complaints += label
@@ -166,12 +178,7 @@ def _read(path: Path) -> tuple[list[str], list[list[str]], bool]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        hint = ""
-        try:
-            data.decode("gb18030")
-            hint = ", it looks like GBK/GB18030 (Excel's default for Chinese)"
-        except UnicodeDecodeError:
-            pass
+        hint = ", it looks like GBK/GB18030 (Excel's default for Chinese)" if looks_like_gbk(data) else ""
         raise ClassifyError(f"{path}: not UTF-8 (byte {exc.start:,}){hint}; save it as “CSV UTF-8” or .xlsx "
                             "and try again") from None
     rows = list(csv.reader(io.StringIO(text, newline="")))
@@ -235,7 +242,7 @@ def classify_file(source: Path, output: Path, *, topics: TopicSet | None = None,
     header, rows, bom = _read(source)
     text_at, rating_at = review_columns(source, header, aliases_file)
     label_at = next((i for i, h in enumerate(header) if norm_header(h) in LABEL_HEADERS), None)
-    check = Check() if label_at is not None else None
+    check = Check(label_at) if label_at is not None else None
     lower = [h.lower() for h in header]
     width = len(header)
     # each added field goes where the input already has that column, else after the input's columns
@@ -266,12 +273,8 @@ def classify_file(source: Path, output: Path, *, topics: TopicSet | None = None,
                         line[where[name]] = cell
                     negative += cells[1] == "true"
                     marked += bool(cells[3])
-                    if check is not None and label_at is not None and label_at < len(row) and row[label_at].strip():
-                        label = label_is_complaint(row[label_at])
-                        if label is None:
-                            check.unreadable += 1
-                        elif cells[1]:
-                            check.add(label, cells[1] == "true")
+                    if check is not None:
+                        check.add(row, cells[1])
                     writer.writerow(line + row[width:])
                 if progress:
                     progress(min(start + BATCH, len(rows)), len(rows))

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from metrics.export_files import XLSX_SUFFIXES, WorkbookError, looks_like_gbk, sheet_rows
 from metrics.imports.results import ImportFailure, Problem
-from metrics.workbook import XLSX_SUFFIXES, WorkbookError, sheet_rows
 
 
 def read_frame(path: Path) -> pd.DataFrame:
@@ -40,12 +40,7 @@ def _read_csv(path: Path) -> pd.DataFrame:
         data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        hint = ""
-        try:
-            data.decode("gb18030")
-            hint = " It looks like GBK/GB18030 (Excel's default for Chinese);"
-        except UnicodeDecodeError:
-            pass
+        hint = " It looks like GBK/GB18030 (Excel's default for Chinese);" if looks_like_gbk(data) else ""
         raise ImportFailure(path.name, [Problem(line, None, f"not UTF-8 text (byte 0x{data[exc.start]:02x})."
                                                              f"{hint} save it as “CSV UTF-8”")]) from None
     first = data.split(b"\n", 1)[0]

@@ -1,7 +1,8 @@
-"""The first sheet of an .xlsx workbook as rows of strings, without pandas: the importer reads
-exports with it, and so does `ecombot sentiment classify`, which must start fast.
+"""Platform export files read without pandas: the importer reads them with this, and so does
+`ecombot sentiment classify`, which must start fast.
 
-    rows = sheet_rows(Path("评价导出.xlsx"))   # [["评价内容", "评分"], ["很好", "5"], …]
+    rows = sheet_rows(Path("评价导出.xlsx"))   # the first sheet: [["评价内容", "评分"], ["很好", "5"], …]
+    looks_like_gbk(Path("export.csv").read_bytes())   # True: saved by Excel on Chinese Windows
 """
 
 from __future__ import annotations
@@ -47,3 +48,12 @@ def sheet_rows(path: Path) -> list[list[str]]:
     while rows and not any(rows[-1]):
         rows.pop()
     return rows
+
+
+def looks_like_gbk(data: bytes) -> bool:
+    """Whether bytes that are not UTF-8 read as GBK/GB18030 (Excel's default CSV encoding for Chinese)."""
+    try:
+        data.decode("gb18030")
+    except UnicodeDecodeError:
+        return False
+    return True
