@@ -24,9 +24,6 @@ same way, which no other change did.
 from __future__ import annotations
 
 import csv
-import io
-import json
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -39,7 +36,7 @@ from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import normalize
 
-from metrics.sentiment import CODE_OTHER, FORMAT, MODEL_PATH, NEGATION_SCOPE, NEGATORS, gram_keys, grams, normalise
+from metrics.sentiment import CODE_OTHER, MODEL_PATH, gram_keys, grams, normalise, write_model_arrays
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = ROOT.parent / "shared" / "data"
@@ -214,24 +211,12 @@ def leave_one_category_out(data: Reviews, *, nested: bool = False) -> tuple[Floa
 
 
 def write_model(fold: Fold, data: Reviews, *, threshold: float, version: str, path: Path = MODEL_PATH) -> None:
-    """The .npz metrics.sentiment reads: sorted n-gram keys, float32 weights and squared idfs, JSON meta."""
+    """The .npz metrics.sentiment reads (metrics.sentiment.write_model_arrays)."""
     keys = gram_keys([data.vocab[i] for i in fold.columns])
     order = np.argsort(keys, kind="stable")
-    meta = {"format": FORMAT, "version": version, "bias": round(fold.bias, 6), "threshold": threshold,
+    meta = {"version": version, "bias": round(fold.bias, 6), "threshold": threshold,
             "features": "distinct character 1-4-grams of metrics.sentiment.normalise(text), none starting "
                         "within NEGATION_SCOPE characters after one of NEGATORS",
-            "negators": NEGATORS, "negation_scope": NEGATION_SCOPE,
             "keys": "16-bit character codes side by side, first character highest",
             "score": "sigmoid(bias + sum(weight) / sqrt(sum(idf2))) over the known n-grams"}
-    arrays = {"keys": keys[order], "weight": (fold.idf * fold.weight)[order].astype(np.float32),
-              "idf2": (fold.idf**2)[order].astype(np.float32),
-              "meta": np.array(json.dumps(meta, ensure_ascii=False, sort_keys=True))}
-    buf = io.BytesIO()
-    # written by hand rather than np.savez_compressed: a fixed timestamp makes the same data the same bytes
-    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
-        for name, array in arrays.items():
-            info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            with zf.open(info, "w") as fh:
-                np.lib.format.write_array(fh, np.ascontiguousarray(array), allow_pickle=False)
-    path.write_bytes(buf.getvalue())
+    write_model_arrays(path, keys[order], (fold.idf * fold.weight)[order], fold.idf[order] ** 2, meta)

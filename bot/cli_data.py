@@ -40,6 +40,7 @@ def import_(ctx: Context, kind: str, files: tuple[Path, ...], channel: str | Non
         aliases_file=settings.header_aliases_file,
         progress=sys.stderr.isatty() if progress is None else progress,
         topics=settings.sentiment_topics,
+        model=settings.sentiment_model,
     )
     failed = 0
     for path in files:

@@ -1,9 +1,11 @@
-"""`ecombot sentiment classify FILE.csv|FILE.xlsx [-o OUT.csv]`: score a file of reviews (SPEC §7)."""
+"""`ecombot sentiment classify FILE [-o OUT.csv]`: score a file of reviews (SPEC §7);
+`ecombot sentiment fit FILE [-o MODEL.npz]`: fit the classifier further on the team's own rated reviews."""
 
 from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -12,7 +14,8 @@ import click
 from bot.cli_context import Context, pass_ctx
 
 if TYPE_CHECKING:
-    from metrics.sentiment_file import Check
+    from metrics.sentiment_adapt import Distinct, Figures, Fitted
+    from metrics.sentiment_file import Check, Rated
 
 # below this many rows a bar only flickers
 PROGRESS_FROM = 5000
@@ -23,12 +26,18 @@ def sentiment() -> None:
     """Review sentiment: score your own reviews with the bot's classifier."""
 
 
-@sentiment.command("classify")
-@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="Where to write (default: FILE.scored.csv beside FILE).")
-@click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal, large files).")
-@pass_ctx
+def _file_command(name: str, writes: str) -> Callable[[Callable[..., None]], click.Command]:
+    """A subcommand reading FILE and writing to -o (default: `writes`), with a progress bar switch."""
+    def wrap(fn: Callable[..., None]) -> click.Command:
+        fn = click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal).")(fn)
+        fn = click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
+                          help=f"Where to write (default: {writes} beside FILE).")(fn)
+        fn = click.argument("file", type=click.Path(path_type=Path, dir_okay=False))(fn)
+        return sentiment.command(name)(pass_ctx(fn))
+    return wrap
+
+
+@_file_command("classify", "FILE.scored.csv")
 def classify(ctx: Context, file: Path, output: Path | None, progress: bool | None) -> None:
     """Add score (1 = positive), negative (after the rating override) and topic to a CSV or .xlsx of reviews.
 
@@ -57,7 +66,7 @@ def classify(ctx: Context, file: Path, output: Path | None, progress: bool | Non
     started = time.perf_counter()
     try:
         result = classify_file(file, target, topics=topics, aliases_file=ctx.settings.header_aliases_file,
-                               progress=tick)
+                               model=ctx.settings.sentiment_model, progress=tick)
     except ClassifyError as exc:
         raise click.ClickException(str(exc)) from None
     finally:
@@ -84,6 +93,76 @@ def check_line(check: Check) -> str:
     if check.unreadable:
         parts.append(f"labels not read: {check.unreadable:,} (expected 1/0, positive/negative, 正面/负面, 好评/差评)")
     return "; ".join(parts)
+
+
+@_file_command("fit", "FILE.model.npz")
+def fit(ctx: Context, file: Path, output: Path | None, progress: bool | None) -> None:
+    """Fit the classifier further on your own rated reviews, for SENTIMENT_MODEL_FILE.
+
+    FILE is a review export (CSV or .xlsx, as for classify) with a rating — 1–2★ reviews are
+    complaints, 4–5★ are not, 3★ are left out — or a `label` column (1 positive, 0 negative), which
+    is used instead when present. The shipped model learns the shop's own words on top of what it
+    knows; the fit is checked by 5-fold cross-validation on the same reviews and written only if it
+    beats the shipped model there."""
+    from tqdm import tqdm
+
+    from metrics import sentiment as shipped
+    from metrics.sentiment_adapt import FitError, adapt, distinct, write_model_file
+    from metrics.sentiment_file import ClassifyError, rated_reviews
+
+    target = output or file.with_name(f"{file.stem}.model.npz")
+    if target.suffix.lower() != ".npz":
+        raise click.ClickException(f"{target}: a model file is .npz; name it so")
+    try:
+        rated = rated_reviews(file, ctx.settings.header_aliases_file)
+    except ClassifyError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(rated_line(file, rated, distinct(rated.texts, rated.complaints)))
+    show = sys.stderr.isatty() if progress is None else progress
+    with tqdm(unit="fits", desc="fit", disable=not show, leave=False) as bar:
+        def tick(done: int, total: int) -> None:
+            bar.total = total
+            bar.update(done - bar.n)
+
+        try:
+            fitted = adapt(shipped.model(), rated.texts, rated.complaints, progress=tick,
+                           version=f"{shipped.model().version}+{file.name}")
+        except FitError as exc:
+            raise click.ClickException(f"{file}: {exc}") from None
+    click.echo(f"cross-validated on these reviews ({rated_folds()} folds): shipped {figures_text(fitted.before)} → "
+               f"fitted {figures_text(fitted.after)}")
+    if not fitted.helps:
+        click.echo("the fit does not beat the shipped model on these reviews; nothing written (keep the shipped "
+                   "model)")
+        return
+    write_model_file(fitted.model, target, fit_meta(file, rated, fitted))
+    click.echo(f"model written → {target} ({fitted.ngrams:,} of the shop's n-grams, {fitted.new_ngrams:,} new to the "
+               f"shipped model); to use it: SENTIMENT_MODEL_FILE={target}")
+
+
+def rated_folds() -> int:
+    from metrics.sentiment_adapt import FOLDS
+
+    return FOLDS
+
+
+def rated_line(file: Path, rated: Rated, reviews: Distinct) -> str:
+    source = "the label column" if rated.by == "label" else "the rating (1–2★ complaint, 4–5★ not)"
+    left = [f"{n:,} {why}" for n, why in ((rated.no_verdict, "without a verdict" + (
+        " (3★ or no rating)" if rated.by == "rating" else "")), (rated.no_text, "without text"),
+        (reviews.repeats, "repeated texts"), (reviews.conflicting, "texts with both verdicts")) if n]
+    return (f"{file}: {len(reviews.texts):,} reviews with a verdict from {source}, "
+            f"{sum(reviews.complaints):,} of them complaints" + (f"; left out: {', '.join(left)}" if left else ""))
+
+
+def figures_text(f: Figures) -> str:
+    return f"accuracy {f.accuracy:.3f}, negative recall {f.neg_recall:.3f}"
+
+
+def fit_meta(file: Path, rated: Rated, fitted: Fitted) -> dict[str, object]:
+    return {"fitted_from": file.name, "verdicts_from": rated.by, "reviews": fitted.reviews,
+            "complaints": fitted.complaints, "strength": fitted.strength, "shift": fitted.shift,
+            "cross_validated": {"shipped": vars(fitted.before), "fitted": vars(fitted.after)}}
 
 
 COMMANDS: list[click.Command] = [sentiment]

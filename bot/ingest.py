@@ -139,7 +139,8 @@ def ingest_app(deps: Deps) -> WsgiApp:
                 body["problems"] = refusal.problems
             return reply(start_response, "400 Bad Request", body)
         opts = ImportOptions(tz=deps.settings.tz, registry=deps.registry, today=deps.today(),
-                             aliases_file=deps.settings.header_aliases_file, topics=deps.settings.sentiment_topics)
+                             aliases_file=deps.settings.header_aliases_file, topics=deps.settings.sentiment_topics,
+                             model=deps.settings.sentiment_model)
         try:
             result = import_records(deps.engine, "reviews", items, opts, source="POST /ingest/reviews")
         except ImportFailure as exc:

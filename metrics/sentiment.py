@@ -20,9 +20,11 @@ of SENTIMENT_TOPICS_FILE): see `metrics.sentiment_topics`.
 
 from __future__ import annotations
 
+import io
 import json
 import math
 import re
+import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -114,13 +116,20 @@ class Model:
     def log_odds_many(self, texts: Sequence[str]) -> npt.NDArray[np.float64]:
         """bias + Σ weight / √(Σ idf²) over each text's distinct known n-grams; whole batches in numpy,
         because a Python loop over n-grams cannot score 10,000 reviews a second."""
-        out = np.full(len(texts), self.bias)
-        for at in range(0, len(texts), CHUNK):
-            part = texts[at : at + CHUNK]
-            out[at : at + len(part)] += self._sums(part)
+        num, den = self.sums(texts)
+        out: npt.NDArray[np.float64] = self.bias + np.divide(num, np.sqrt(den), out=np.zeros(len(texts)),
+                                                             where=den > 0)
         return out
 
-    def _sums(self, texts: Sequence[str]) -> npt.NDArray[np.float64]:
+    def sums(self, texts: Sequence[str]) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        """Σ weight and Σ idf² over each text's distinct known n-grams."""
+        num, den = np.zeros(len(texts)), np.zeros(len(texts))
+        for at in range(0, len(texts), CHUNK):
+            part = texts[at : at + CHUNK]
+            num[at : at + len(part)], den[at : at + len(part)] = self._sums(part)
+        return num, den
+
+    def _sums(self, texts: Sequence[str]) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
         codes = _codes("\x00".join(normalise(t) for t in texts) + "\x00")
         sep = codes == 0
         doc = np.concatenate([[0], np.cumsum(sep[:-1])]).astype(np.int64)
@@ -154,7 +163,7 @@ class Model:
         d, idx = pairs // size, pairs % size
         num = np.bincount(d, weights=self.weight[idx], minlength=len(texts))
         den = np.bincount(d, weights=self.idf2[idx], minlength=len(texts))
-        return np.divide(num, np.sqrt(den), out=np.zeros(len(texts)), where=den > 0)
+        return np.asarray(num, dtype=np.float64), np.asarray(den, dtype=np.float64)
 
     def scores(self, texts: Sequence[str]) -> list[float]:
         z = np.clip(self.log_odds_many(texts), -30, 30)
@@ -177,31 +186,75 @@ def _positions(keys: npt.NDArray[np.uint64], wanted: npt.NDArray[np.uint64]) -> 
     return np.minimum(at, len(keys) - 1)
 
 
+class ModelFileError(ValueError):
+    """A model file that cannot be read or is not one this scorer can use; the message names the file."""
+
+
 def read_model(path: Path) -> Model:
     """A model file: an .npz of sorted n-gram keys, their weights and squared idfs, and a JSON `meta`."""
-    with np.load(path, allow_pickle=False) as z:
-        meta = json.loads(str(z["meta"].reshape(-1)[0]))
-        if meta.get("format") != FORMAT:
-            raise ValueError(f"{path}: not a {FORMAT} model file")
-        if (meta.get("negators"), meta.get("negation_scope")) != (NEGATORS, NEGATION_SCOPE):
-            raise ValueError(f"{path}: fitted with another negation rule than this scorer's")
-        keys = z["keys"].astype(np.uint64)
-        weight = z["weight"].astype(np.float64)
-        idf2 = z["idf2"].astype(np.float64)
+    try:
+        if not path.is_file():
+            raise ModelFileError(f"{path}: cannot read it (no such file)")
+        if not zipfile.is_zipfile(path):
+            raise ModelFileError(f"{path}: not a model file (not an .npz archive; ecombot sentiment fit writes one)")
+        with np.load(path, allow_pickle=False) as z:
+            meta = json.loads(str(z["meta"].reshape(-1)[0]))
+            if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+                raise ModelFileError(f"{path}: not a {FORMAT} model file (ecombot sentiment fit writes one)")
+            if (meta.get("negators"), meta.get("negation_scope")) != (NEGATORS, NEGATION_SCOPE):
+                raise ModelFileError(f"{path}: fitted with another negation rule than this scorer's; fit it again")
+            keys = z["keys"].astype(np.uint64)
+            weight = z["weight"].astype(np.float64)
+            idf2 = z["idf2"].astype(np.float64)
+            threshold = float(meta["threshold"])
+            raw_bias = float(meta["bias"])
+            version = str(meta["version"])
+    except OSError as exc:
+        raise ModelFileError(f"{path}: cannot read it ({exc.strerror or exc})") from None
+    except (ValueError, KeyError, TypeError, zipfile.BadZipFile) as exc:
+        if isinstance(exc, ModelFileError):
+            raise
+        raise ModelFileError(f"{path}: not a model file ({exc})") from None
+    if not (len(keys) == len(weight) == len(idf2)) or not 0 < threshold < 1:
+        raise ModelFileError(f"{path}: damaged (keys, weights and idfs differ in length, or no threshold)")
     if len(keys) > 1 and not bool(np.all(keys[1:] > keys[:-1])):
-        raise ValueError(f"{path}: n-gram keys are not sorted")
+        raise ModelFileError(f"{path}: n-gram keys are not sorted")
     single = np.full(CODE_OTHER + 1, -1, dtype=np.int64)
     ones = np.flatnonzero(keys <= CODE_OTHER)
     single[keys[ones].astype(np.int64)] = ones
     single[0] = -1  # the separator between reviews
-    threshold = float(meta["threshold"])
-    bias = float(meta["bias"]) - math.log(threshold / (1 - threshold))
-    return Model(bias, threshold, keys, weight, idf2, str(meta["version"]), single)
+    bias = raw_bias - math.log(threshold / (1 - threshold))
+    return Model(bias, threshold, keys, weight, idf2, version, single)
 
 
-@lru_cache(maxsize=1)
+def write_model_arrays(path: Path, keys: npt.NDArray[np.uint64], weight: npt.NDArray[np.float64],
+                       idf2: npt.NDArray[np.float64], meta: dict[str, object]) -> None:
+    """A model file: sorted keys, float32 weights and squared idfs, and JSON meta (with `bias` as fitted,
+    before centring on `threshold`, and `version`). Written with a fixed timestamp rather than by
+    np.savez_compressed, so the same model is the same bytes."""
+    full = {**meta, "format": FORMAT, "negators": NEGATORS, "negation_scope": NEGATION_SCOPE}
+    arrays = {"keys": keys, "weight": weight.astype(np.float32), "idf2": idf2.astype(np.float32),
+              "meta": np.array(json.dumps(full, ensure_ascii=False, sort_keys=True))}
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+        for name, array in arrays.items():
+            info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            with zf.open(info, "w") as fh:
+                np.lib.format.write_array(fh, np.ascontiguousarray(array), allow_pickle=False)
+    path.write_bytes(buf.getvalue())
+
+
+@lru_cache(maxsize=4)
+def load_model(path: Path | None = None) -> Model:
+    """The model of `path` (SENTIMENT_MODEL_FILE, written by `ecombot sentiment fit`), or the shipped one;
+    read once per path."""
+    return read_model(path or MODEL_PATH)
+
+
 def model() -> Model:
-    return read_model(MODEL_PATH)
+    """The shipped model."""
+    return load_model(None)
 
 
 def log_odds(text: str) -> float:

@@ -213,11 +213,12 @@ def review_columns(path: Path, header: Sequence[str], aliases_file: Path | None)
     return found["text"], found.get("rating")
 
 
-def classify_rows(texts: Sequence[str], ratings: Sequence[str], topic_set: TopicSet) -> Iterator[list[str]]:
+def classify_rows(texts: Sequence[str], ratings: Sequence[str], topic_set: TopicSet,
+                  model: sentiment.Model) -> Iterator[list[str]]:
     """(score, negative, topic, reason) as CSV cells for each review."""
     cleaned = [clean(raw) for raw in texts]
     scorable = [c.text for c in cleaned if c.text is not None]
-    it = iter(sentiment.scores(scorable))  # one batch: far faster than review by review
+    it = iter(model.scores(scorable))  # one batch: far faster than review by review
     for c, raw_rating in zip(cleaned, ratings, strict=True):
         rating, why = parse_rating(raw_rating)
         reasons = list(c.reasons) + ([why] if why else [])
@@ -234,9 +235,10 @@ def classify_rows(texts: Sequence[str], ratings: Sequence[str], topic_set: Topic
 
 
 def classify_file(source: Path, output: Path, *, topics: TopicSet | None = None, aliases_file: Path | None = None,
-                  progress: Callable[[int, int], None] | None = None) -> Result:
+                  model: sentiment.Model | None = None, progress: Callable[[int, int], None] | None = None) -> Result:
     """Score `source` into `output`; `progress(done, total)` is called after each batch of rows.
-    `aliases_file` adds header names, as HEADER_ALIASES_FILE does for imports."""
+    `aliases_file` adds header names, as HEADER_ALIASES_FILE does for imports; `model` is
+    SENTIMENT_MODEL_FILE's classifier (the shipped one by default)."""
     if output.suffix.lower() in XLSX_SUFFIXES:
         raise ClassifyError(f"{output}: the scored file is CSV, not a workbook; name it .csv")
     header, rows, bom = _read(source)
@@ -255,6 +257,7 @@ def classify_file(source: Path, output: Path, *, topics: TopicSet | None = None,
             where[name] = len(out_header)
             out_header.append(name)
     topic_set = topics or default_topics()
+    scorer = model or sentiment.model()
     fd, tmp_name = tempfile.mkstemp(prefix=f".{output.name}.", dir=output.parent)
     negative = marked = 0
     try:
@@ -265,7 +268,7 @@ def classify_file(source: Path, output: Path, *, topics: TopicSet | None = None,
                 batch = rows[start : start + BATCH]
                 texts = [r[text_at] if text_at < len(r) else "" for r in batch]
                 ratings = [r[rating_at] if rating_at is not None and rating_at < len(r) else "" for r in batch]
-                for row, cells in zip(batch, classify_rows(texts, ratings, topic_set), strict=True):
+                for row, cells in zip(batch, classify_rows(texts, ratings, topic_set, scorer), strict=True):
                     if len(row) > width:  # more cells than headers: kept after the added columns
                         cells[3] = "; ".join(filter(None, [cells[3], f"{len(row) - width} cell(s) beyond the header"]))
                     line = row[:width] + [""] * (len(out_header) - min(len(row), width))
@@ -289,3 +292,48 @@ def default_output(source: Path) -> Path:
     """`reviews.csv` → `reviews.scored.csv`, beside the input; a workbook's is CSV too."""
     suffix = source.suffix if source.suffix and source.suffix.lower() not in XLSX_SUFFIXES else ".csv"
     return source.with_name(f"{source.stem}.scored{suffix}")
+
+
+@dataclass(frozen=True)
+class Rated:
+    """Reviews with a verdict to fit on (`ecombot sentiment fit`), and what was left out and why."""
+
+    texts: list[str]
+    complaints: list[bool]
+    by: str  # "label" or "rating": where the verdicts came from
+    rows: int
+    no_verdict: int  # 3★, no rating, or a label that is neither positive nor negative
+    no_text: int  # empty, emoji-only
+
+
+def rated_reviews(source: Path, aliases_file: Path | None = None) -> Rated:
+    """The file's reviews with a verdict: its `label` column where it has one, else its rating (≤ 2★ is a
+    complaint, ≥ 4★ is not, SPEC §7)."""
+    header, rows, _ = _read(source)
+    text_at, rating_at = review_columns(source, header, aliases_file)
+    label_at = next((i for i, h in enumerate(header) if norm_header(h) in LABEL_HEADERS), None)
+    if label_at is None and rating_at is None:
+        raise ClassifyError(f"{source}: no rating or label column to learn from (a rating 1–5, or a label "
+                            "1/0, positive/negative, 好评/差评)")
+    texts: list[str] = []
+    complaints: list[bool] = []
+    no_verdict = no_text = 0
+    for row in rows:
+        def cell(at: int | None, row: list[str] = row) -> str:
+            return row[at] if at is not None and at < len(row) else ""
+
+        if label_at is not None:
+            verdict = label_is_complaint(cell(label_at))
+        else:
+            rating, _ = parse_rating(cell(rating_at))
+            verdict = None if rating is None or rating == 3 else rating <= 2
+        if verdict is None:
+            no_verdict += 1
+            continue
+        text = clean(cell(text_at)).text
+        if text is None:
+            no_text += 1
+            continue
+        texts.append(text)
+        complaints.append(verdict)
+    return Rated(texts, complaints, "label" if label_at is not None else "rating", len(rows), no_verdict, no_text)

@@ -16,13 +16,16 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from metrics.sentiment_topics import TopicSet, load_topics
+
+if TYPE_CHECKING:
+    from metrics.sentiment import Model
 
 CommaList = Annotated[tuple[str, ...], NoDecode]
 
@@ -243,6 +246,8 @@ class Settings(BaseSettings):
     sentiment_l2_followers: int = Field(default=10_000, ge=1)
     # TOML of review topics and their pre-approved responses; replaces metrics/sentiment_topics.toml
     sentiment_topics_file: Path | None = None
+    # the review classifier fitted on the team's own rated reviews (`ecombot sentiment fit`); the shipped one if unset
+    sentiment_model_file: Path | None = None
 
     # Operations
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
@@ -309,6 +314,16 @@ class Settings(BaseSettings):
             load_topics(value)  # TopicFileError is a ValueError naming the file and the entry
         return value
 
+    @field_validator("sentiment_model_file")
+    @classmethod
+    def _v_model(cls, value: Path | None) -> Path | None:
+        # read at start-up: a damaged file must stop the bot, not score every review 0.5
+        if value is not None:
+            from metrics.sentiment import load_model  # numpy: only when a file is set
+
+            load_model(value)  # ModelFileError is a ValueError naming the file
+        return value
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _v_level(cls, value: Any) -> Any:
@@ -352,6 +367,13 @@ class Settings(BaseSettings):
     def sentiment_topics(self) -> TopicSet:
         """SENTIMENT_TOPICS_FILE's topics, or the shipped ones (parsed once per file)."""
         return load_topics(self.sentiment_topics_file)
+
+    @property
+    def sentiment_model(self) -> Model:
+        """SENTIMENT_MODEL_FILE's classifier, or the shipped one (read once per file)."""
+        from metrics.sentiment import load_model
+
+        return load_model(self.sentiment_model_file)
 
     def floor_for(self, channel: str) -> Decimal:
         return self.roi_floors.get(channel, self.roi_floor)

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Table
@@ -17,6 +18,9 @@ from sqlalchemy import Table
 from metrics import schema
 from metrics.channels import ChannelRegistry
 from metrics.sentiment_topics import TopicSet
+
+if TYPE_CHECKING:
+    from metrics.sentiment import Model
 
 
 @dataclass(frozen=True)
@@ -128,3 +132,4 @@ class ImportOptions:
     progress: bool = False
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     topics: TopicSet | None = None  # SENTIMENT_TOPICS_FILE's; the shipped topics when None
+    model: Model | None = None  # SENTIMENT_MODEL_FILE's classifier; the shipped one when None

@@ -32,7 +32,7 @@ def to_table(kind: Kind, df: pd.DataFrame, opts: ImportOptions) -> pd.DataFrame:
         return df.rename(columns={"unit_cost": "unit_cost_cents"})
     if kind.name == "reviews":
         df["created_date"] = local_date(df["created_at"])
-        df["sentiment"] = [round(s, 4) for s in sentiment.scores(df["text"])]
+        df["sentiment"] = [round(s, 4) for s in (opts.model or sentiment.model()).scores(list(df["text"]))]
         df["topic"] = [sentiment.topic(t, opts.topics) for t in df["text"]]
         return df
     if kind.name == "experiments":

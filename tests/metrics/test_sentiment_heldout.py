@@ -14,9 +14,8 @@ import numpy as np
 import pytest
 
 from metrics import sentiment
+from tests.metrics.labelled import FILES, files_or_skip
 
-ROOT = Path(__file__).resolve().parents[2]
-FILES = (ROOT.parent / "shared" / "data" / "reviews_dev.csv", ROOT.parent / "shared" / "data" / "reviews_more.csv")
 # The target, on unseen categories: ≥ 0.95 accuracy and ≥ 0.95 recall of negatives.
 TARGET = 0.95
 # What this model does reach, pooled over the 8 held-out categories (README): a floor a change must
@@ -29,11 +28,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def held_out() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    missing = [str(f) for f in FILES if not f.exists()]
-    if missing:
-        print(f"skipped: labelled reviews not found: {', '.join(missing)}")
-        pytest.skip(f"labelled reviews not found: {', '.join(missing)}")
-    pytest.importorskip("sklearn", reason="scikit-learn (dev dependency) is needed to fit")
+    files_or_skip()
     from bench.sentiment_model import baseline_nb, leave_one_category_out, load_reviews
 
     data = load_reviews(FILES)
