@@ -74,8 +74,10 @@ def classify(ctx: Context, file: Path, output: Path | None, progress: bool | Non
             bar.close()
     elapsed = time.perf_counter() - started
     rate = f", {result.rows / elapsed:,.0f} rows/s" if elapsed > 0 and result.rows else ""
+    fitted = ctx.settings.sentiment_model_file
+    by = f"; classifier: {fitted} (SENTIMENT_MODEL_FILE)" if fitted else ""
     click.echo(f"{result.rows:,} reviews scored → {result.output}: {result.negative:,} negative, "
-               f"{result.marked:,} marked with a reason ({elapsed:.1f} s{rate})")
+               f"{result.marked:,} marked with a reason ({elapsed:.1f} s{rate}){by}")
     if result.check is not None:
         click.echo(check_line(result.check))
 

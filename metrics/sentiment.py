@@ -23,6 +23,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import os
 import re
 import zipfile
 from collections.abc import Iterable, Sequence
@@ -242,7 +243,10 @@ def write_model_arrays(path: Path, keys: npt.NDArray[np.uint64], weight: npt.NDA
             info.compress_type = zipfile.ZIP_DEFLATED
             with zf.open(info, "w") as fh:
                 np.lib.format.write_array(fh, np.ascontiguousarray(array), allow_pickle=False)
-    path.write_bytes(buf.getvalue())
+    # renamed into place: the bot reading SENTIMENT_MODEL_FILE never sees half a file
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(buf.getvalue())
+    os.replace(tmp, path)
 
 
 @lru_cache(maxsize=4)

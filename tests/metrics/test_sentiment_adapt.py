@@ -153,6 +153,7 @@ def test_fit_then_classify_and_import_with_the_fitted_model(tmp_path: Path, sqli
     right = sum((r["negative"] == "true") == (r["label"] == "0") for r in scored)
     assert right / len(scored) >= 0.95
     assert f"accuracy {right / len(scored):.3f}" in result.output
+    assert f"classifier: {model_file} (SENTIMENT_MODEL_FILE)" in result.output
 
     # the import scores with it too
     settings = load_settings(_env_file=None, sentiment_model_file=model_file)
