@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 # below this many rows a bar only flickers
 PROGRESS_FROM = 5000
+FROM_DB_OUTPUT = "sentiment_model.npz"  # `fit --from-db` has no file to write beside
 
 
 @click.group()
@@ -26,18 +27,19 @@ def sentiment() -> None:
     """Review sentiment: score your own reviews with the bot's classifier."""
 
 
-def _file_command(name: str, writes: str) -> Callable[[Callable[..., None]], click.Command]:
+def _file_command(name: str, writes: str, *, file_required: bool = True) -> Callable[[Callable[..., None]],
+                                                                                  click.Command]:
     """A subcommand reading FILE and writing to -o (default: `writes`), with a progress bar switch."""
     def wrap(fn: Callable[..., None]) -> click.Command:
         fn = click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal).")(fn)
         fn = click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
-                          help=f"Where to write (default: {writes} beside FILE).")(fn)
-        fn = click.argument("file", type=click.Path(path_type=Path, dir_okay=False))(fn)
+                          help=f"Where to write (default: {writes}).")(fn)
+        fn = click.argument("file", type=click.Path(path_type=Path, dir_okay=False), required=file_required)(fn)
         return sentiment.command(name)(pass_ctx(fn))
     return wrap
 
 
-@_file_command("classify", "FILE.scored.csv")
+@_file_command("classify", "FILE.scored.csv beside FILE")
 def classify(ctx: Context, file: Path, output: Path | None, progress: bool | None) -> None:
     """Add score (1 = positive), negative (after the rating override) and topic to a CSV or .xlsx of reviews.
 
@@ -97,29 +99,36 @@ def check_line(check: Check) -> str:
     return "; ".join(parts)
 
 
-@_file_command("fit", "FILE.model.npz")
-def fit(ctx: Context, file: Path, output: Path | None, progress: bool | None) -> None:
+@_file_command("fit", f"FILE.model.npz beside FILE; with --from-db, {FROM_DB_OUTPUT}", file_required=False)
+@click.option("--from-db", is_flag=True, help="Fit on the rated reviews already imported (DATABASE_URL).")
+@click.option("--channel", help="With --from-db: only this channel's reviews (slug or alias).")
+def fit(ctx: Context, file: Path | None, output: Path | None, progress: bool | None, from_db: bool,
+        channel: str | None) -> None:
     """Fit the classifier further on your own rated reviews, for SENTIMENT_MODEL_FILE.
 
     FILE is a review export (CSV or .xlsx, as for classify) with a rating — 1–2★ reviews are
     complaints, 4–5★ are not, 3★ are left out — or a `label` column (1 positive, 0 negative), which
-    is used instead when present. The shipped model learns the shop's own words on top of what it
-    knows; the fit is checked by 5-fold cross-validation on the same reviews and written only if it
-    beats the shipped model there."""
+    is used instead when present; or, with --from-db, the newest 50,000 rated reviews imported. The
+    shipped model learns the shop's own words on top of what it knows; the fit is checked by
+    5-fold cross-validation on the same reviews and written only if it beats the shipped model
+    there."""
     from tqdm import tqdm
 
     from metrics import sentiment as shipped
     from metrics.sentiment_adapt import FitError, adapt, distinct, write_model_file
-    from metrics.sentiment_file import ClassifyError, rated_reviews
 
-    target = output or file.with_name(f"{file.stem}.model.npz")
+    if (file is None) == (not from_db):
+        raise click.UsageError("give FILE or --from-db (one of them)")
+    if channel and not from_db:
+        raise click.UsageError("--channel goes with --from-db")
+    channel = _channel_slug(ctx, channel) if channel else None
+    rated = _stored_rated(ctx, channel) if from_db else _file_rated(ctx, file) if file else None
+    assert rated is not None
+    source = file.name if file else f"the database{f' ({channel})' if channel else ''}"
+    target = output or (file.with_name(f"{file.stem}.model.npz") if file else Path(FROM_DB_OUTPUT))
     if target.suffix.lower() != ".npz":
         raise click.ClickException(f"{target}: a model file is .npz; name it so")
-    try:
-        rated = rated_reviews(file, ctx.settings.header_aliases_file)
-    except ClassifyError as exc:
-        raise click.ClickException(str(exc)) from None
-    click.echo(rated_line(file, rated, distinct(rated.texts, rated.complaints)))
+    click.echo(rated_line(file or source, rated, distinct(rated.texts, rated.complaints)))
     show = sys.stderr.isatty() if progress is None else progress
     with tqdm(unit="fits", desc="fit", disable=not show, leave=False) as bar:
         def tick(done: int, total: int) -> None:
@@ -128,18 +137,49 @@ def fit(ctx: Context, file: Path, output: Path | None, progress: bool | None) ->
 
         try:
             fitted = adapt(shipped.model(), rated.texts, rated.complaints, progress=tick,
-                           version=f"{shipped.model().version}+{file.name}")
+                           version=f"{shipped.model().version}+{source}")
         except FitError as exc:
-            raise click.ClickException(f"{file}: {exc}") from None
+            raise click.ClickException(f"{file or source}: {exc}") from None
     click.echo(f"cross-validated on these reviews ({rated_folds()} folds): shipped {figures_text(fitted.before)} → "
                f"fitted {figures_text(fitted.after)}")
     if not fitted.helps:
         click.echo("the fit does not beat the shipped model on these reviews; nothing written (keep the shipped "
                    "model)")
         return
-    write_model_file(fitted.model, target, fit_meta(file, rated, fitted))
+    write_model_file(fitted.model, target, fit_meta(source, rated, fitted))
     click.echo(f"model written → {target} ({fitted.ngrams:,} of the shop's n-grams, {fitted.new_ngrams:,} new to the "
                f"shipped model); to use it: SENTIMENT_MODEL_FILE={target}")
+
+
+def _file_rated(ctx: Context, file: Path) -> Rated:
+    from metrics.sentiment_file import ClassifyError, rated_reviews
+
+    try:
+        return rated_reviews(file, ctx.settings.header_aliases_file)
+    except ClassifyError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _channel_slug(ctx: Context, channel: str) -> str:
+    from metrics.channels import UnknownChannel
+    from metrics.runtime import build_deps
+
+    try:
+        return build_deps(ctx.settings, engine=ctx.engine).registry.resolve(channel).slug
+    except UnknownChannel as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _stored_rated(ctx: Context, channel: str | None) -> Rated:
+    from metrics.review_stats import stored_rated_reviews
+    from metrics.sentiment_file import Rated, clean
+
+    with ctx.engine.connect() as conn:
+        stored = stored_rated_reviews(conn, channel=channel)
+    kept = [(text, c) for raw, c in zip(stored.texts, stored.complaints, strict=True)
+            if (text := clean(raw).text) is not None]
+    return Rated([t for t, _ in kept], [c for _, c in kept], "rating", stored.stored, stored.without_verdict,
+                 len(stored.texts) - len(kept))
 
 
 def rated_folds() -> int:
@@ -148,7 +188,7 @@ def rated_folds() -> int:
     return FOLDS
 
 
-def rated_line(file: Path, rated: Rated, reviews: Distinct) -> str:
+def rated_line(file: Path | str, rated: Rated, reviews: Distinct) -> str:
     source = "the label column" if rated.by == "label" else "the rating (1–2★ complaint, 4–5★ not)"
     left = [f"{n:,} {why}" for n, why in ((rated.no_verdict, "without a verdict" + (
         " (3★ or no rating)" if rated.by == "rating" else "")), (rated.no_text, "without text"),
@@ -161,8 +201,8 @@ def figures_text(f: Figures) -> str:
     return f"accuracy {f.accuracy:.3f}, negative recall {f.neg_recall:.3f}"
 
 
-def fit_meta(file: Path, rated: Rated, fitted: Fitted) -> dict[str, object]:
-    return {"fitted_from": file.name, "verdicts_from": rated.by, "reviews": fitted.reviews,
+def fit_meta(source: str, rated: Rated, fitted: Fitted) -> dict[str, object]:
+    return {"fitted_from": source, "verdicts_from": rated.by, "reviews": fitted.reviews,
             "complaints": fitted.complaints, "strength": fitted.strength, "shift": fitted.shift,
             "cross_validated": {"shipped": vars(fitted.before), "fitted": vars(fitted.after)}}
 

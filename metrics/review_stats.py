@@ -129,3 +129,26 @@ def sentiment_report(conn: Connection, *, window: Window, tz: ZoneInfo, channel:
         share=ratio(negatives, total), previous_share=ratio(int(prev[1] or 0), int(prev[0] or 0)), daily=daily,
         topics=topics, incidents=open_incidents(conn, sku=sku),
     )
+
+
+@dataclass(frozen=True)
+class StoredRated:
+    """The stored reviews a fit can learn from (`ecombot sentiment fit --from-db`)."""
+
+    texts: list[str]
+    complaints: list[bool]
+    stored: int  # reviews stored (of the channel)
+    without_verdict: int  # of them, 3★ or no rating
+
+
+def stored_rated_reviews(conn: Connection, *, channel: str | None = None, limit: int = 50_000) -> StoredRated:
+    """The newest `limit` stored reviews with a deciding rating (≤ 2★ a complaint, ≥ 4★ not), newest first."""
+    where = [reviews.c.channel == channel] if channel else []
+    rated = or_(reviews.c.rating <= 2, reviews.c.rating >= 4)
+    stored, with_verdict = conn.execute(
+        select(func.count(), func.coalesce(func.sum(case((rated, 1), else_=0)), 0)).select_from(reviews).where(*where)
+    ).one()
+    rows = conn.execute(select(reviews.c.text, reviews.c.rating).where(rated, *where)
+                        .order_by(reviews.c.created_at.desc(), reviews.c.review_id).limit(limit)).all()
+    return StoredRated([r.text for r in rows], [r.rating <= 2 for r in rows], int(stored),
+                       int(stored) - int(with_verdict))

@@ -234,3 +234,56 @@ def test_on_real_categories_the_model_never_saw_a_fit_finds_more_and_misses_no_m
         before, after = accuracy(base, held), accuracy(fitted.model, held)
         assert after[0] > before[0] + 0.01, (cat, before, after)
         assert after[1] >= before[1] - 0.02, (cat, before, after)  # one complaint in fifty, at most
+
+
+def test_fit_from_the_database_learns_from_the_imported_rated_reviews(tmp_path: Path) -> None:
+    rows = shop_reviews()
+    # every fifth review has no rating or 3★: stored, but nothing to learn from
+    ratings = ["" if i % 10 == 0 else "3" if i % 10 == 5 else "1" if c else "5" for i, (_, c) in enumerate(rows)]
+    src = write(tmp_path / "reviews.csv", ["review_id", "channel", "sku", "created_at", "text", "rating"],
+                [[f"R{i}", "tmall" if i % 2 else "jd", "SKU-1", "2026-12-01 10:00", t, r]
+                 for i, ((t, _), r) in enumerate(zip(rows, ratings, strict=True))])
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'shop.db'}"}
+    runner = CliRunner()
+    imported = runner.invoke(main, ["import", "reviews", str(src), "--no-progress"], env=env)
+    assert imported.exit_code == 0, imported.output
+    out = tmp_path / "ours.npz"
+    result = runner.invoke(main, ["sentiment", "fit", "--from-db", "-o", str(out)], env=env)
+    assert result.exit_code == 0, result.output
+    rated = [(t, c) for (t, c), r in zip(rows, ratings, strict=True) if r in ("1", "5")]
+    assert f"the database: {len(rated):,} reviews with a verdict from the rating" in result.output
+    assert f"{sum(c for _, c in rated):,} of them complaints; left out: {len(rows) - len(rated):,} without a " \
+           "verdict (3★ or no rating)" in result.output
+    assert out.exists() and f"SENTIMENT_MODEL_FILE={out}" in result.output
+    # one channel only: half the reviews
+    jd = [(t, c) for i, ((t, c), r) in enumerate(zip(rows, ratings, strict=True)) if r in ("1", "5") and i % 2 == 0]
+    result = runner.invoke(main, ["sentiment", "fit", "--from-db", "--channel", "京东", "-o", str(out)], env=env)
+    assert result.exit_code == 0, result.output
+    assert f"the database (jd): {len(jd):,} reviews with a verdict" in result.output
+    # FILE and --from-db together, or neither, is a usage error that writes nothing
+    for args in (["sentiment", "fit"], ["sentiment", "fit", str(src), "--from-db"]):
+        result = runner.invoke(main, args, env=env)
+        assert result.exit_code == 2 and "give FILE or --from-db" in result.output
+
+
+def test_stored_rated_reviews_on_every_database(engine: Engine, tmp_path: Path) -> None:
+    from metrics.review_stats import stored_rated_reviews
+
+    stars: list[int | str] = [1, 2, 3, 4, 5, ""]
+    rows = [(f"R{i}", "douyin" if i % 3 else "jd", f"2026-11-{1 + i % 28:02d} 10:00", f"评价{i}", stars[i % 6])
+            for i in range(60)]
+    opts = ImportOptions(tz=ZoneInfo("Asia/Shanghai"), registry=ChannelRegistry(), today=date(2026, 12, 2))
+    import_file(engine, "reviews", write(tmp_path / "r.csv", ["review_id", "channel", "sku", "created_at", "text",
+                                                               "rating"],
+                                         [[i, ch, "SKU-1", at, t, str(r)] for i, ch, at, t, r in rows]), opts)
+    with engine.connect() as conn:
+        every = stored_rated_reviews(conn)
+        douyin = stored_rated_reviews(conn, channel="douyin", limit=5)
+    rated = [(t, r <= 2) for _, _, _, t, r in rows if r in (1, 2, 4, 5)]  # type: ignore[operator]
+    assert (every.stored, every.without_verdict) == (60, 20)
+    assert sorted(zip(every.texts, every.complaints, strict=True)) == sorted(rated)
+    # newest first, ties by review id: sorted by id, then (stably) by time, newest first
+    douyin_rated = sorted((r for r in rows if r[1] == "douyin" and r[4] in (1, 2, 4, 5)), key=lambda r: r[0])
+    newest = sorted(douyin_rated, key=lambda r: r[2], reverse=True)[:5]
+    assert douyin.stored == sum(r[1] == "douyin" for r in rows)
+    assert douyin.texts == [r[3] for r in newest]
