@@ -33,7 +33,7 @@ COMPLAINTS = ["颜色很快就淡了", "很快就化了", "很快就空了", "�
 PRAISE = ["特别小巧", "洗完很滑", "一吹就干", "很紧致", "很压秤", "一抹就化开了"]
 OPENINGS = ["收到了", "第二次买", "给家里人买的", "用了一周", "朋友推荐的", "这次买了两个", "看了很久才下单",
             "活动价买的", "双十一囤的", "帮同事带的"]
-ENDINGS = ["", "。", "，说一下", "，记录一下", "，就这样吧"]
+ENDINGS = ["", "。", "，说一下", "，记录一下", "，就这样吧", "，先评价了", "，大家参考"]
 
 
 def shop_reviews() -> list[tuple[str, bool]]:
@@ -56,14 +56,14 @@ def accuracy(model: sentiment.Model, rows: list[tuple[str, bool]]) -> tuple[floa
 
 def test_a_fit_learns_the_shops_words_and_holds_on_reviews_it_did_not_see() -> None:
     rows = shop_reviews()
-    train, test = rows[:400], rows[400:]
+    train, test = rows[:600], rows[600:]
     shipped_acc, _ = accuracy(sentiment.model(), test)
     assert shipped_acc < 0.7  # the premise: the shipped model reads this shop wrongly
     fitted = adapt(sentiment.model(), [t for t, _ in train], [c for _, c in train])
     acc, recall = accuracy(fitted.model, test)
     assert acc >= 0.95 and recall >= 0.95, (acc, recall)
     assert fitted.helps and fitted.after.accuracy > fitted.before.accuracy
-    assert fitted.reviews == 400 and fitted.complaints == sum(c for _, c in train)
+    assert fitted.reviews == 600 and fitted.complaints == sum(c for _, c in train)
     # what the shipped model knew elsewhere is not forgotten
     for text, complaint in [("质量太差了，用了就过敏", True), ("物流很快，包装完好，非常满意", False)]:
         assert (fitted.model.score(text) < 0.5) == complaint
@@ -96,8 +96,8 @@ def test_the_fitted_file_adds_only_the_correction_and_keeps_the_norm(tmp_path: P
 
 
 def test_too_few_complaints_are_refused_with_the_counts() -> None:
-    rows = [(t, c) for t, c in shop_reviews() if not c][:200] + [(t, c) for t, c in shop_reviews() if c][:10]
-    expected = f"10 complaints and 200 other reviews (distinct texts): at least {MIN_PER_CLASS} of each"
+    rows = [(t, c) for t, c in shop_reviews() if not c][:300] + [(t, c) for t, c in shop_reviews() if c][:10]
+    expected = f"10 complaints and 300 other reviews (distinct texts): at least {MIN_PER_CLASS} of each"
     with pytest.raises(FitError, match=re.escape(expected)):
         adapt(sentiment.model(), [t for t, _ in rows], [c for _, c in rows])
 
@@ -135,13 +135,13 @@ def test_a_label_column_wins_over_the_rating(tmp_path: Path) -> None:
 
 def test_fit_then_classify_and_import_with_the_fitted_model(tmp_path: Path, sqlite_engine: Engine) -> None:
     rows = shop_reviews()
-    train, test = rows[:400], rows[400:]
+    train, test = rows[:600], rows[600:]
     src = write(tmp_path / "shop.csv", ["评价内容", "评分"], [[t, "1" if c else "5"] for t, c in train])
     result = invoke(tmp_path, "fit", str(src))
     assert result.exit_code == 0, result.output
     model_file = tmp_path / "shop.model.npz"
     assert f"SENTIMENT_MODEL_FILE={model_file}" in result.output
-    assert f"400 reviews with a verdict from the rating (1–2★ complaint, 4–5★ not), " \
+    assert f"600 reviews with a verdict from the rating (1–2★ complaint, 4–5★ not), " \
            f"{sum(c for _, c in train)} of them complaints" in result.output
 
     # classify with it: the held-out reviews, labelled, checked by the command and recounted here
@@ -216,7 +216,7 @@ def test_fit_refuses_a_file_without_ratings_or_labels_and_writes_nothing(tmp_pat
 @pytest.mark.slow
 def test_on_real_categories_the_model_never_saw_a_fit_finds_more_and_misses_no_more() -> None:
     """Books and computers held out of the fit, as in bench/bench_sentiment_fit.py: 1,000 of a category's
-    reviews with 10 % complaints (a shop's export) fitted on, the other half of the category scored."""
+    reviews with 25 % complaints (a shop's export) fitted on, the other half of the category scored."""
     paths = files_or_skip()
     from bench.bench_sentiment_fit import draw, held_out_model
     from bench.sentiment_model import load_reviews
@@ -227,7 +227,7 @@ def test_on_real_categories_the_model_never_saw_a_fit_finds_more_and_misses_no_m
         base = held_out_model(data, cat)
         rows = np.random.default_rng(14).permutation(np.flatnonzero(data.categories == cat))
         pool, test = rows[: len(rows) // 2], rows[len(rows) // 2 :]
-        chosen = draw(pool, complaint, 1000, 0.1, np.random.default_rng(1))
+        chosen = draw(pool, complaint, 1000, 0.25, np.random.default_rng(1))
         assert chosen is not None
         fitted = adapt(base, [data.texts[i] for i in chosen], complaint[chosen].tolist())
         held = [(data.texts[i], bool(complaint[i])) for i in test]
@@ -241,7 +241,7 @@ def test_fit_from_the_database_learns_from_the_imported_rated_reviews(tmp_path: 
     # every fifth review has no rating or 3★: stored, but nothing to learn from
     ratings = ["" if i % 10 == 0 else "3" if i % 10 == 5 else "1" if c else "5" for i, (_, c) in enumerate(rows)]
     src = write(tmp_path / "reviews.csv", ["review_id", "channel", "sku", "created_at", "text", "rating"],
-                [[f"R{i}", "tmall" if i % 2 else "jd", "SKU-1", "2026-12-01 10:00", t, r]
+                [[f"R{i}", "tmall" if i % 4 == 0 else "jd", "SKU-1", "2026-12-01 10:00", t, r]
                  for i, ((t, _), r) in enumerate(zip(rows, ratings, strict=True))])
     env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'shop.db'}"}
     runner = CliRunner()
@@ -255,8 +255,8 @@ def test_fit_from_the_database_learns_from_the_imported_rated_reviews(tmp_path: 
     assert f"{sum(c for _, c in rated):,} of them complaints; left out: {len(rows) - len(rated):,} without a " \
            "verdict (3★ or no rating)" in result.output
     assert out.exists() and f"SENTIMENT_MODEL_FILE={out}" in result.output
-    # one channel only: half the reviews
-    jd = [(t, c) for i, ((t, c), r) in enumerate(zip(rows, ratings, strict=True)) if r in ("1", "5") and i % 2 == 0]
+    # one channel only: three reviews in four
+    jd = [(t, c) for i, ((t, c), r) in enumerate(zip(rows, ratings, strict=True)) if r in ("1", "5") and i % 4]
     result = runner.invoke(main, ["sentiment", "fit", "--from-db", "--channel", "京东", "-o", str(out)], env=env)
     assert result.exit_code == 0, result.output
     assert f"the database (jd): {len(jd):,} reviews with a verdict" in result.output
