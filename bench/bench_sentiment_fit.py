@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/bench_sentiment_fit.py              # all 8 categories (~15 min on 2 cores)
     .venv/bin/python bench/bench_sentiment_fit.py --only 水果    # one
+    .venv/bin/python bench/bench_sentiment_fit.py --rescore [--url postgresql://…]   # rescore's speed
 
 For each category of shared/data: the classifier is fitted on the other 7 (and the lexicon), as in
 bench_sentiment.py's leave-one-category-out, and written as a model file, as the shipped one is.
@@ -17,6 +18,8 @@ the command, so there the shipped model's figures count). The fit's own cross-va
 from __future__ import annotations
 
 import argparse
+import csv
+import random
 import sys
 import tempfile
 import time
@@ -50,10 +53,52 @@ def draw(pool: np.ndarray, complaint: np.ndarray, n: int, share: float, rng: np.
     return np.concatenate([rng.choice(neg, k, replace=False), rng.choice(pos, n - k, replace=False)])
 
 
+def rescore_speed(url: str | None, n: int = 50_000) -> None:
+    """`ecombot sentiment rescore`'s work on n stored reviews after a fit: import them (shipped model),
+    fit on 2,000 of them, rescore every one (most scores move, so most rows are written)."""
+    from datetime import date
+    from zoneinfo import ZoneInfo
+
+    from metrics.channels import ChannelRegistry
+    from metrics.db import connect
+    from metrics.imports import ImportOptions, import_records
+    from metrics.rescore import rescore
+    from metrics.schema import reviews
+    from metrics.sentiment_topics import default_topics
+
+    rows = []
+    for f in DATA_FILES:
+        with open(f, encoding="utf-8", newline="") as fh:
+            rows += [(r["text"], r["label"] == "0") for r in csv.DictReader(fh) if r["text"].isprintable()]
+    sample = random.Random(7).sample(rows, min(n, len(rows)))
+    with tempfile.TemporaryDirectory() as tmp:
+        engine = connect(url or f"sqlite:///{tmp}/bench.db")
+        with engine.begin() as conn:
+            conn.execute(reviews.delete())
+        opts = ImportOptions(tz=ZoneInfo("Asia/Shanghai"), registry=ChannelRegistry(), today=date(2026, 12, 2))
+        import_records(engine, "reviews", [{"review_id": f"B{i}", "channel": "tmall", "sku": "SKU-1",
+                                             "created_at": "2026-12-01 10:00", "text": t}
+                                            for i, (t, _) in enumerate(sample)], opts, source="bench")
+        fitted = adapt(sentiment.model(), [t for t, _ in sample[:2000]], [c for _, c in sample[:2000]])
+        started = time.perf_counter()
+        result = rescore(engine, fitted.model, default_topics())
+        took = time.perf_counter() - started
+        print(f"rescore on {engine.dialect.name}: {result.reviews:,} reviews, {result.changed:,} written, "
+              f"{took:.1f} s ({result.reviews / took:,.0f} reviews/s)")
+        with engine.begin() as conn:
+            conn.execute(reviews.delete())
+        engine.dispose()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--only", help="one category")
+    ap.add_argument("--rescore", action="store_true", help="time `ecombot sentiment rescore` instead")
+    ap.add_argument("--url", help="with --rescore: a database URL (its reviews table is emptied!)")
     args = ap.parse_args()
+    if args.rescore:
+        rescore_speed(args.url)
+        return
     data = load_reviews(DATA_FILES)
     complaint = data.labels == 0
     cats = [args.only] if args.only else sorted(set(data.categories.tolist()))

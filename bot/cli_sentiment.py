@@ -182,6 +182,32 @@ def _stored_rated(ctx: Context, channel: str | None) -> Rated:
                  len(stored.texts) - len(kept))
 
 
+@sentiment.command("rescore")
+@click.option("--channel", help="Only this channel's reviews (slug or alias).")
+@click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal).")
+@pass_ctx
+def rescore(ctx: Context, channel: str | None, progress: bool | None) -> None:
+    """Score the stored reviews again with today's classifier and topics.
+
+    After setting SENTIMENT_MODEL_FILE (or SENTIMENT_TOPICS_FILE): an import scores a review once.
+    Only reviews whose score or topic moves are written; safe to interrupt and run again."""
+    from tqdm import tqdm
+
+    from metrics.rescore import rescore as run
+    from metrics.rescore import stored
+
+    settings = ctx.settings
+    slug = _channel_slug(ctx, channel) if channel else None
+    total = stored(ctx.engine, channel=slug)
+    show = sys.stderr.isatty() if progress is None else progress
+    with tqdm(total=total, unit="reviews", desc="rescore", disable=not show, leave=False) as bar:
+        result = run(ctx.engine, settings.sentiment_model, settings.sentiment_topics, channel=slug,
+                     progress=bar.update)
+    by = settings.sentiment_model_file or "the shipped classifier"
+    click.echo(f"{result.reviews:,} reviews rescored with {by}: {result.changed:,} changed; "
+               f"{result.now_negative:,} now negative, {result.no_longer_negative:,} no longer negative")
+
+
 def rated_folds() -> int:
     from metrics.sentiment_adapt import FOLDS
 

@@ -287,3 +287,93 @@ def test_stored_rated_reviews_on_every_database(engine: Engine, tmp_path: Path) 
     newest = sorted(douyin_rated, key=lambda r: r[2], reverse=True)[:5]
     assert douyin.stored == sum(r[1] == "douyin" for r in rows)
     assert douyin.texts == [r[3] for r in newest]
+
+
+def test_rescore_scores_the_stored_reviews_with_the_fitted_model(engine: Engine, tmp_path: Path) -> None:
+    from metrics.rescore import rescore
+    from metrics.sentiment_topics import default_topics
+
+    rows = shop_reviews()
+    train, test = rows[:600], rows[600:]
+    fitted = adapt(sentiment.model(), [t for t, _ in train], [c for _, c in train]).model
+    opts = ImportOptions(tz=ZoneInfo("Asia/Shanghai"), registry=ChannelRegistry(), today=date(2026, 12, 2))
+    stars = ["", "3", "1", "5"]  # the rating still decides where it is 1–2★ or 4–5★
+    import_file(engine, "reviews", write(
+        tmp_path / "r.csv", ["review_id", "channel", "sku", "created_at", "text", "rating"],
+        [[f"R{i:03d}", "douyin" if i % 2 else "jd", "SKU-1", "2026-12-01 10:00", t, stars[i % 4]]
+         for i, (t, _) in enumerate(test)]), opts)  # scored by the shipped model
+    # what should change, review by review in plain Python
+    def negative(text: str, star: str, score: float) -> bool:
+        return star in ("1", "2") or (star not in ("4", "5") and score < 0.5)
+
+    shipped = [round(sentiment.score(t), 4) for t, _ in test]
+    new = [round(fitted.score(t), 4) for t, _ in test]
+    flips = [(negative(t, stars[i % 4], a), negative(t, stars[i % 4], b))
+             for i, ((t, _), a, b) in enumerate(zip(test, shipped, new, strict=True))]
+    result = rescore(engine, fitted, default_topics(), page=50)  # several pages
+    assert result.reviews == len(test)
+    assert result.changed == sum(abs(a - b) >= 5e-5 for a, b in zip(shipped, new, strict=True))
+    assert result.now_negative == sum(b and not a for a, b in flips) > 0
+    assert result.no_longer_negative == sum(a and not b for a, b in flips) > 0
+    with engine.connect() as conn:
+        stored = {r.review_id: r.sentiment for r in conn.execute(select(schema.reviews)).all()}
+    assert all(stored[f"R{i:03d}"] == pytest.approx(s, abs=1e-4) for i, s in enumerate(new))
+    again = rescore(engine, fitted, default_topics(), page=50)
+    assert (again.reviews, again.changed) == (len(test), 0)  # nothing left to write
+    # one channel back to the shipped model: only its reviews move
+    back = rescore(engine, sentiment.model(), default_topics(), channel="jd")
+    assert back.reviews == sum(1 for i in range(len(test)) if i % 2 == 0)
+    with engine.connect() as conn:
+        stored = {r.review_id: r.sentiment for r in conn.execute(select(schema.reviews)).all()}
+    for i in range(len(test)):
+        assert stored[f"R{i:03d}"] == pytest.approx(shipped[i] if i % 2 == 0 else new[i], abs=1e-4)
+
+
+def test_rescore_command_says_what_moved(tmp_path: Path) -> None:
+    rows = shop_reviews()
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'shop.db'}"}
+    runner = CliRunner()
+    src = write(tmp_path / "reviews.csv", ["review_id", "channel", "sku", "created_at", "text", "rating"],
+                [[f"R{i}", "tmall", "SKU-1", "2026-12-01 10:00", t, "1" if c else "5"]
+                 for i, (t, c) in enumerate(rows)])
+    assert runner.invoke(main, ["import", "reviews", str(src), "--no-progress"], env=env).exit_code == 0
+    fitted = runner.invoke(main, ["sentiment", "fit", "--from-db", "-o", str(tmp_path / "ours.npz")], env=env)
+    assert fitted.exit_code == 0, fitted.output
+    result = runner.invoke(main, ["sentiment", "rescore", "--no-progress"],
+                           env={**env, "SENTIMENT_MODEL_FILE": str(tmp_path / "ours.npz")})
+    assert result.exit_code == 0, result.output
+    # every review is rated 1★ or 5★ here, so the verdicts stay; the scores move
+    assert re.search(rf"{len(rows)} reviews rescored with {re.escape(str(tmp_path / 'ours.npz'))}: \d+ changed; "
+                     r"0 now negative, 0 no longer negative", result.output), result.output
+
+
+def test_an_interrupted_rescore_leaves_whole_pages_and_the_next_run_finishes(sqlite_engine: Engine,
+                                                                              tmp_path: Path) -> None:
+    from metrics.rescore import rescore
+    from metrics.sentiment_topics import default_topics
+
+    rows = shop_reviews()
+    fitted = adapt(sentiment.model(), [t for t, _ in rows[:600]], [c for _, c in rows[:600]]).model
+    test = rows[600:]
+    opts = ImportOptions(tz=ZoneInfo("Asia/Shanghai"), registry=ChannelRegistry(), today=date(2026, 12, 2))
+    import_file(sqlite_engine, "reviews", write(
+        tmp_path / "r.csv", ["review_id", "channel", "sku", "created_at", "text"],
+        [[f"R{i:03d}", "jd", "SKU-1", "2026-12-01 10:00", t] for i, (t, _) in enumerate(test)]), opts)
+
+    class Stop(Exception):
+        pass
+
+    def stop(_: int) -> None:
+        raise Stop
+
+    with pytest.raises(Stop):
+        rescore(sqlite_engine, fitted, default_topics(), page=100, progress=stop)  # stops after page 1
+    with sqlite_engine.connect() as conn:
+        stored = {r.review_id: r.sentiment for r in conn.execute(select(schema.reviews)).all()}
+    for i, (text, _) in enumerate(test):
+        model = fitted if i < 100 else sentiment.model()  # ids sort as R000…R239: the first page is i < 100
+        assert stored[f"R{i:03d}"] == pytest.approx(round(model.score(text), 4), abs=1e-4)
+    finished = rescore(sqlite_engine, fitted, default_topics(), page=100)
+    new = [round(fitted.score(t), 4) for t, _ in test[100:]]
+    old = [round(sentiment.score(t), 4) for t, _ in test[100:]]
+    assert finished.changed == sum(abs(a - b) >= 5e-5 for a, b in zip(new, old, strict=True))
