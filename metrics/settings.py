@@ -11,9 +11,8 @@ only `bot/config.py` instantiates it from the environment.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
+from datetime import timedelta
+from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
@@ -23,168 +22,24 @@ from pydantic import Field, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from metrics.sentiment_topics import TopicSet, load_topics
+from metrics.settings_values import (
+    CampaignWindow,
+    grace_map,
+    is_db_url,
+    parse_campaign_windows,
+    ratio,
+    ratio_map,
+    redact,
+    responders,
+    schedule_map,
+    split,
+    targets_map,
+)
 
 if TYPE_CHECKING:
     from metrics.sentiment import Model
 
 CommaList = Annotated[tuple[str, ...], NoDecode]
-
-
-def _split(value: Any) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        return tuple(part.strip() for part in value.split(",") if part.strip())
-    return tuple(str(v).strip() for v in value if str(v).strip())
-
-
-def _ratio_map(value: Any) -> dict[str, Decimal]:
-    """`douyin=2.5,tmall=1:3` → {"douyin": 2.5, "tmall": 3}. A `1:` prefix is accepted as ROI notation."""
-    if isinstance(value, dict):
-        return {str(k): Decimal(str(v)) for k, v in value.items()}
-    out: dict[str, Decimal] = {}
-    for item in _split(value):
-        key, sep, raw = item.partition("=")
-        if not sep:
-            raise ValueError(f"expected name=value, got {item!r}")
-        out[key.strip().lower()] = _ratio(raw)
-    return out
-
-
-def _ratio(raw: Any) -> Decimal:
-    text = str(raw).strip()
-    if text.startswith("1:"):
-        text = text[2:]
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise ValueError(f"{raw!r} is not a number") from None
-    if not value.is_finite() or value <= 0:
-        raise ValueError(f"{raw!r} must be a positive number")
-    return value
-
-
-def _pairs(value: Any, what: str) -> dict[str, str]:
-    """`a=1;b=2` (or `,` between items) → {"a": "1", "b": "2"}."""
-    if isinstance(value, dict):
-        return {str(k).strip(): str(v).strip() for k, v in value.items()}
-    out: dict[str, str] = {}
-    for item in re.split(r"[;,]", value or ""):
-        if item.strip():
-            key, sep, raw = item.partition("=")
-            if not sep or not key.strip():
-                raise ValueError(f"expected {what}, got {item.strip()!r}")
-            out[key.strip()] = raw.strip()
-    return out
-
-
-def _grace_map(value: Any) -> dict[str, float]:
-    """`daily-report=90;roi-guard=15` → minutes per job name (unknown names are checked by the job plan)."""
-    out: dict[str, float] = {}
-    for name, raw in _pairs(value, "job-name=minutes").items():
-        try:
-            minutes = float(raw)
-        except ValueError:
-            raise ValueError(f"{name}={raw!r} is not a number of minutes") from None
-        if not 0 <= minutes <= 7 * 24 * 60:
-            raise ValueError(f"{name}={raw!r} must be between 0 and 10080 minutes")
-        out[name] = minutes
-    return out
-
-
-_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
-
-
-def _targets_map(value: Any) -> dict[str, Decimal]:
-    """`2026-11=5000000;2026-12=6,000,000` → {"2026-11": Decimal("5000000"), …}; `;` between months."""
-    if isinstance(value, dict):
-        return {str(k): Decimal(str(v)) for k, v in value.items()}
-    out: dict[str, Decimal] = {}
-    for item in (value or "").split(";"):
-        if not item.strip():
-            continue
-        key, sep, raw = item.partition("=")
-        key = key.strip()
-        try:
-            amount = Decimal(raw.strip().replace(",", ""))
-        except InvalidOperation:
-            amount = Decimal("NaN")
-        if not sep or not _MONTH.fullmatch(key) or not amount.is_finite() or amount <= 0:
-            raise ValueError(f"{item.strip()!r} is not YYYY-MM=amount (a positive amount)")
-        out[key] = amount
-    return out
-
-
-@dataclass(frozen=True)
-class CampaignWindow:
-    name: str
-    start: date
-    end: date  # inclusive
-
-
-def _campaign_windows(value: Any) -> tuple[CampaignWindow, ...]:
-    """`双11=2026-11-01..2026-11-11;618=2026-06-01..2026-06-18` (a single date is a one-day window)."""
-    if isinstance(value, tuple | list):
-        return tuple(value)
-    out: list[CampaignWindow] = []
-    for item in (value or "").split(";"):
-        if not item.strip():
-            continue
-        name, sep, span = item.partition("=")
-        first, _, last = span.strip().partition("..")
-        try:
-            if not sep or not name.strip():
-                raise ValueError
-            start = date.fromisoformat(first.strip())
-            end = date.fromisoformat(last.strip()) if last else start
-        except ValueError:
-            raise ValueError(f"{item.strip()!r} is not name=YYYY-MM-DD..YYYY-MM-DD") from None
-        if end < start:
-            raise ValueError(f"{item.strip()!r} ends before it starts")
-        out.append(CampaignWindow(name.strip(), start, end))
-    return tuple(out)
-
-
-ALERT_KINDS = ("stock", "incident", "roi", "campaign", "stale")
-_SLACK_ID = re.compile(r"[UWS][A-Z0-9]{2,}")
-
-
-def _responders(value: Any) -> dict[str, tuple[str, ...]]:
-    """`stock=U1,S2;incident=U3` → {"stock": ("U1", "S2"), "incident": ("U3",)}; `;` between kinds."""
-    if isinstance(value, dict):
-        return {str(k): tuple(v) for k, v in value.items()}
-    out: dict[str, tuple[str, ...]] = {}
-    for item in (value or "").split(";"):
-        if not item.strip():
-            continue
-        kind, sep, ids = item.partition("=")
-        kind = kind.strip()
-        if not sep or kind not in ALERT_KINDS:
-            raise ValueError(f"{item.strip()!r}: expected KIND=ID,ID with KIND one of {', '.join(ALERT_KINDS)}")
-        entries = _split(ids)
-        bad = [e for e in entries if not _SLACK_ID.fullmatch(e)]
-        if bad:
-            raise ValueError(f"{kind}: {bad[0]!r} is not a Slack user (U…/W…) or user group (S…) id")
-        out[kind] = entries
-    return out
-
-
-_CRON_FIELDS = 5
-
-
-def _schedule_map(value: Any) -> dict[str, str]:
-    """`daily-report=0 9 * * *;stock-alerts=30 8,14 * * *` → {name: cron}. `;` separates jobs."""
-    if isinstance(value, dict):
-        return {str(k): str(v) for k, v in value.items()}
-    out: dict[str, str] = {}
-    for item in (value or "").split(";"):
-        if not item.strip():
-            continue
-        key, sep, cron = item.partition("=")
-        if not sep or len(cron.split()) != _CRON_FIELDS:
-            raise ValueError(f"expected job-name=<5-field cron>, got {item.strip()!r}")
-        out[key.strip()] = " ".join(cron.split())
-    return out
 
 
 class Settings(BaseSettings):
@@ -255,42 +110,42 @@ class Settings(BaseSettings):
     @field_validator("finance_approvers", "ops_approvers", "budget_requesters", "job_send_empty", mode="before")
     @classmethod
     def _v_list(cls, value: Any) -> tuple[str, ...]:
-        return _split(value)
+        return split(value)
 
     @field_validator("roi_floors", mode="before")
     @classmethod
     def _v_floors(cls, value: Any) -> dict[str, Decimal]:
-        return _ratio_map(value)
+        return ratio_map(value)
 
     @field_validator("roi_floor", mode="before")
     @classmethod
     def _v_floor(cls, value: Any) -> Decimal:
-        return _ratio(value)
+        return ratio(value)
 
     @field_validator("job_schedules", mode="before")
     @classmethod
     def _v_schedules(cls, value: Any) -> dict[str, str]:
-        return _schedule_map(value)
+        return schedule_map(value)
 
     @field_validator("alert_responders", mode="before")
     @classmethod
     def _v_responders(cls, value: Any) -> dict[str, tuple[str, ...]]:
-        return _responders(value)
+        return responders(value)
 
     @field_validator("job_grace_minutes", mode="before")
     @classmethod
     def _v_grace(cls, value: Any) -> dict[str, float]:
-        return _grace_map(value)
+        return grace_map(value)
 
     @field_validator("monthly_gmv_targets", mode="before")
     @classmethod
     def _v_targets(cls, value: Any) -> dict[str, Decimal]:
-        return _targets_map(value)
+        return targets_map(value)
 
     @field_validator("campaign_windows", mode="before")
     @classmethod
     def _v_campaigns(cls, value: Any) -> tuple[CampaignWindow, ...]:
-        return _campaign_windows(value)
+        return parse_campaign_windows(value)
 
     @field_validator("sentiment_l1_count", "sentiment_l2_count", "sentiment_l1_followers", "sentiment_l2_followers",
                      mode="before")
@@ -341,9 +196,9 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _v_db(cls, value: str) -> str:
-        if not _is_db_url(value):
+        if not is_db_url(value):
             raise ValueError(
-                f"{_redact(value)!r} is not a SQLAlchemy URL "
+                f"{redact(value)!r} is not a SQLAlchemy URL "
                 "(e.g. sqlite:///ecombot.db, postgresql+psycopg://user@host/db, mysql+pymysql://root@host/db)"
             ) from None
         return value
@@ -386,34 +241,9 @@ class Settings(BaseSettings):
             if any(word in name for word in ("token", "secret")) and value:
                 value = "***"
             elif name == "database_url":
-                value = _redact(value)
+                value = redact(value)
             out[name] = value
         return out
 
 
 # SQLAlchemy's own URL grammar (sqlalchemy.engine.url._parse_url), checked here rather than by
-# make_url: importing SQLAlchemy costs 0.3 s, a third of `ecombot sentiment classify` on 10k rows,
-# which never opens the database. tests/test_config.py holds the two to the same verdicts.
-_DB_URL = re.compile(
-    r"(?P<name>[\w+]+)://(?:(?P<username>[^:/]*)(?::(?P<password>[^@]*))?@)?"
-    r"(?:(?:\[[^/?]+\]|[^/:?]+)?(?::(?P<port>[^/?]*))?)?"
-)
-
-
-def _is_db_url(url: str) -> bool:
-    m = _DB_URL.match(url)
-    if m is None:
-        return False
-    try:
-        if m["port"] is not None:  # present, even empty, it must be a number, as make_url reads it
-            int(m["port"])
-    except ValueError:
-        return False
-    return True
-
-
-def _redact(url: str) -> str:
-    m = _DB_URL.match(url)
-    if m is None or m["password"] is None:
-        return url
-    return url[: m.start("password")] + "***" + url[m.end("password") :]
