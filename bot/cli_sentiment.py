@@ -115,15 +115,14 @@ def fit(ctx: Context, file: Path | None, output: Path | None, progress: bool | N
     from tqdm import tqdm
 
     from metrics import sentiment as shipped
-    from metrics.sentiment_adapt import FitError, adapt, distinct, write_model_file
+    from metrics.sentiment_adapt import FOLDS, FitError, adapt, distinct, write_model_file
 
     if (file is None) == (not from_db):
         raise click.UsageError("give FILE or --from-db (one of them)")
     if channel and not from_db:
         raise click.UsageError("--channel goes with --from-db")
     channel = _channel_slug(ctx, channel) if channel else None
-    rated = _stored_rated(ctx, channel) if from_db else _file_rated(ctx, file) if file else None
-    assert rated is not None
+    rated = _stored_rated(ctx, channel) if file is None else _file_rated(ctx, file)
     source = file.name if file else f"the database{f' ({channel})' if channel else ''}"
     target = output or (file.with_name(f"{file.stem}.model.npz") if file else Path(FROM_DB_OUTPUT))
     if target.suffix.lower() != ".npz":
@@ -140,7 +139,7 @@ def fit(ctx: Context, file: Path | None, output: Path | None, progress: bool | N
                            version=f"{shipped.model().version}+{source}")
         except FitError as exc:
             raise click.ClickException(f"{file or source}: {exc}") from None
-    click.echo(f"cross-validated on these reviews ({rated_folds()} folds): shipped {figures_text(fitted.before)} → "
+    click.echo(f"cross-validated on these reviews ({FOLDS} folds): shipped {figures_text(fitted.before)} → "
                f"fitted {figures_text(fitted.after)}")
     if not fitted.helps:
         click.echo("the fit does not beat the shipped model on these reviews; nothing written (keep the shipped "
@@ -172,14 +171,9 @@ def _channel_slug(ctx: Context, channel: str) -> str:
 
 def _stored_rated(ctx: Context, channel: str | None) -> Rated:
     from metrics.review_stats import stored_rated_reviews
-    from metrics.sentiment_file import Rated, clean
 
     with ctx.engine.connect() as conn:
-        stored = stored_rated_reviews(conn, channel=channel)
-    kept = [(text, c) for raw, c in zip(stored.texts, stored.complaints, strict=True)
-            if (text := clean(raw).text) is not None]
-    return Rated([t for t, _ in kept], [c for _, c in kept], "rating", stored.stored, stored.without_verdict,
-                 len(stored.texts) - len(kept))
+        return stored_rated_reviews(conn, channel=channel)
 
 
 @sentiment.command("rescore")
@@ -206,12 +200,6 @@ def rescore(ctx: Context, channel: str | None, progress: bool | None) -> None:
     by = settings.sentiment_model_file or "the shipped classifier"
     click.echo(f"{result.reviews:,} reviews rescored with {by}: {result.changed:,} changed; "
                f"{result.now_negative:,} now negative, {result.no_longer_negative:,} no longer negative")
-
-
-def rated_folds() -> int:
-    from metrics.sentiment_adapt import FOLDS
-
-    return FOLDS
 
 
 def rated_line(file: Path | str, rated: Rated, reviews: Distinct) -> str:

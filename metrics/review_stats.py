@@ -23,6 +23,7 @@ from metrics.escalation import KIND
 from metrics.money import ratio
 from metrics.schema import reviews
 from metrics.sentiment import NEGATIVE_BELOW
+from metrics.sentiment_file import Rated, clean
 from metrics.windows import Window
 
 
@@ -131,18 +132,9 @@ def sentiment_report(conn: Connection, *, window: Window, tz: ZoneInfo, channel:
     )
 
 
-@dataclass(frozen=True)
-class StoredRated:
-    """The stored reviews a fit can learn from (`ecombot sentiment fit --from-db`)."""
-
-    texts: list[str]
-    complaints: list[bool]
-    stored: int  # reviews stored (of the channel)
-    without_verdict: int  # of them, 3★ or no rating
-
-
-def stored_rated_reviews(conn: Connection, *, channel: str | None = None, limit: int = 50_000) -> StoredRated:
-    """The newest `limit` stored reviews with a deciding rating (≤ 2★ a complaint, ≥ 4★ not), newest first."""
+def stored_rated_reviews(conn: Connection, *, channel: str | None = None, limit: int = 50_000) -> Rated:
+    """The newest `limit` stored reviews with a deciding rating (≤ 2★ a complaint, ≥ 4★ not), newest first,
+    as `ecombot sentiment fit` reads a file's (`rows`: the reviews stored, of `channel`)."""
     where = [reviews.c.channel == channel] if channel else []
     rated = or_(reviews.c.rating <= 2, reviews.c.rating >= 4)
     stored, with_verdict = conn.execute(
@@ -150,5 +142,6 @@ def stored_rated_reviews(conn: Connection, *, channel: str | None = None, limit:
     ).one()
     rows = conn.execute(select(reviews.c.text, reviews.c.rating).where(rated, *where)
                         .order_by(reviews.c.created_at.desc(), reviews.c.review_id).limit(limit)).all()
-    return StoredRated([r.text for r in rows], [r.rating <= 2 for r in rows], int(stored),
-                       int(stored) - int(with_verdict))
+    kept = [(text, r.rating <= 2) for r in rows if (text := clean(r.text).text) is not None]
+    return Rated([t for t, _ in kept], [c for _, c in kept], "rating", int(stored), int(stored) - int(with_verdict),
+                 len(rows) - len(kept))

@@ -220,12 +220,21 @@ def read_model(path: Path) -> Model:
         raise ModelFileError(f"{path}: damaged (keys, weights and idfs differ in length, or no threshold)")
     if len(keys) > 1 and not bool(np.all(keys[1:] > keys[:-1])):
         raise ModelFileError(f"{path}: n-gram keys are not sorted")
+    return Model(raw_bias - logit(threshold), threshold, keys, weight, idf2, version, single_index(keys))
+
+
+def logit(p: float) -> float:
+    """The log-odds of p: how far the fitted bias is shifted so that 0.5 is the boundary."""
+    return math.log(p / (1 - p))
+
+
+def single_index(keys: npt.NDArray[np.uint64]) -> npt.NDArray[np.int64]:
+    """Character code → the index of its 1-gram among the sorted keys, or -1 (Model.single)."""
     single = np.full(CODE_OTHER + 1, -1, dtype=np.int64)
     ones = np.flatnonzero(keys <= CODE_OTHER)
     single[keys[ones].astype(np.int64)] = ones
     single[0] = -1  # the separator between reviews
-    bias = raw_bias - math.log(threshold / (1 - threshold))
-    return Model(bias, threshold, keys, weight, idf2, version, single)
+    return single
 
 
 def write_model_arrays(path: Path, keys: npt.NDArray[np.uint64], weight: npt.NDArray[np.float64],

@@ -31,7 +31,16 @@ import numpy.typing as npt
 import scipy.sparse as sp
 from scipy.optimize import minimize
 
-from metrics.sentiment import CODE_OTHER, Model, gram_keys, grams, normalise, write_model_arrays
+from metrics.sentiment import (
+    CODE_OTHER,
+    Model,
+    gram_keys,
+    grams,
+    logit,
+    normalise,
+    single_index,
+    write_model_arrays,
+)
 
 MIN_DF = 3  # an n-gram of fewer of the team's reviews is noise, not its vocabulary
 # with fewer complaints (or praises) the cross-validated check is too coarse to see a few more missed
@@ -118,8 +127,7 @@ def _matrix(base: Model, texts: Sequence[str]) -> _Matrix:
         indptr.append(len(indices))
     X = sp.csr_matrix((np.array(data, dtype=np.float64), np.array(indices, dtype=np.int64), np.array(indptr)),
                       shape=(len(texts), len(keys)))
-    threshold_shift = np.log(base.threshold / (1 - base.threshold))
-    return _Matrix(X, keys, base.bias + threshold_shift + num / np.where(den > 0, np.sqrt(den), 1.0))
+    return _Matrix(X, keys, base.bias + logit(base.threshold) + num / np.where(den > 0, np.sqrt(den), 1.0))
 
 
 def _correction(X: sp.csr_matrix, offset: Floats, complaint: npt.NDArray[np.bool_], strength: float) -> Floats:
@@ -151,11 +159,7 @@ def _merge(base: Model, keys: npt.NDArray[np.uint64], w: Floats, *, version: str
     weight[at] = base.weight
     idf2[at] = base.idf2
     weight[np.searchsorted(all_keys, keys)] += w
-    single = np.full(CODE_OTHER + 1, -1, dtype=np.int64)
-    ones = np.flatnonzero(all_keys <= CODE_OTHER)
-    single[all_keys[ones].astype(np.int64)] = ones
-    single[0] = -1
-    return replace(base, keys=all_keys, weight=weight, idf2=idf2, single=single, version=version)
+    return replace(base, keys=all_keys, weight=weight, idf2=idf2, single=single_index(all_keys), version=version)
 
 
 @dataclass(frozen=True)
@@ -221,7 +225,7 @@ def adapt(base: Model, texts: Sequence[str], complaints: Sequence[bool], *, vers
                        f"least {MIN_PER_CLASS} of each are needed to fit and to check the fit")
     m = _matrix(base, texts)
     fold = _folds(complaint, folds)
-    centre = float(np.log(base.threshold / (1 - base.threshold)))  # offsets are as fitted, scores centred
+    centre = logit(base.threshold)  # offsets are as fitted, scores centred
     before = m.offset - centre
     before_recall = figures(_sigmoid(before), complaint).neg_recall
     best: tuple[float, float, float, Floats] | None = None
@@ -269,6 +273,6 @@ def _sigmoid(z: Floats) -> Floats:
 
 def write_model_file(model: Model, path: Path, meta: dict[str, object]) -> None:
     """`model` as the .npz `metrics.sentiment.read_model` reads, `meta` recorded beside its own fields."""
-    shift = float(np.log(model.threshold / (1 - model.threshold)))
     write_model_arrays(path, model.keys, model.weight, model.idf2, {
-        **meta, "version": model.version, "threshold": model.threshold, "bias": round(model.bias + shift, 6)})
+        **meta, "version": model.version, "threshold": model.threshold,
+        "bias": round(model.bias + logit(model.threshold), 6)})

@@ -280,12 +280,12 @@ def test_stored_rated_reviews_on_every_database(engine: Engine, tmp_path: Path) 
         every = stored_rated_reviews(conn)
         douyin = stored_rated_reviews(conn, channel="douyin", limit=5)
     rated = [(t, r <= 2) for _, _, _, t, r in rows if r in (1, 2, 4, 5)]  # type: ignore[operator]
-    assert (every.stored, every.without_verdict) == (60, 20)
+    assert (every.rows, every.no_verdict) == (60, 20)
     assert sorted(zip(every.texts, every.complaints, strict=True)) == sorted(rated)
     # newest first, ties by review id: sorted by id, then (stably) by time, newest first
     douyin_rated = sorted((r for r in rows if r[1] == "douyin" and r[4] in (1, 2, 4, 5)), key=lambda r: r[0])
     newest = sorted(douyin_rated, key=lambda r: r[2], reverse=True)[:5]
-    assert douyin.stored == sum(r[1] == "douyin" for r in rows)
+    assert douyin.rows == sum(r[1] == "douyin" for r in rows)
     assert douyin.texts == [r[3] for r in newest]
 
 
