@@ -210,11 +210,11 @@ def read_model(path: Path) -> Model:
             threshold = float(meta["threshold"])
             raw_bias = float(meta["bias"])
             version = str(meta["version"])
+    except ModelFileError:
+        raise
     except OSError as exc:
         raise ModelFileError(f"{path}: cannot read it ({exc.strerror or exc})") from None
     except (ValueError, KeyError, TypeError, zipfile.BadZipFile) as exc:
-        if isinstance(exc, ModelFileError):
-            raise
         raise ModelFileError(f"{path}: not a model file ({exc})") from None
     if not (len(keys) == len(weight) == len(idf2)) or not 0 < threshold < 1:
         raise ModelFileError(f"{path}: damaged (keys, weights and idfs differ in length, or no threshold)")
